@@ -1,5 +1,6 @@
-// Costs of the net/ vocabulary on the simulator's hot paths: every simulated packet draws from
-// a DeterministicRandom (loss, jitter) and looks up TransportAddresses in NAT and socket tables.
+// Costs of the net/ vocabulary on the simulator's hot paths: every simulated
+// packet draws from a DeterministicRandom (loss, jitter) and looks up
+// TransportAddresses in NAT and socket tables.
 //
 //   ./bazelw run --config=opt //bench:net_bench
 #include <cstdint>
@@ -31,7 +32,8 @@ BENCHMARK(BM_DeterministicRandomUniform);
 
 void BM_DeterministicRandomBernoulli(benchmark::State& state) {
   DeterministicRandom random(1);
-  for (auto _ : state) benchmark::DoNotOptimize(random.Bernoulli(Ratio::Percent(3)));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(random.Bernoulli(Ratio::Percent(3)));
 }
 BENCHMARK(BM_DeterministicRandomBernoulli);
 
@@ -55,12 +57,14 @@ void BM_IpAddressToString(benchmark::State& state, const char* text) {
 BENCHMARK_CAPTURE(BM_IpAddressToString, v4, "192.0.2.1");
 BENCHMARK_CAPTURE(BM_IpAddressToString, v6, "2001:db8:85a3::8a2e:370:7334");
 
-// A NAT's mapping table keyed by internal transport address, with `range(0)` entries.
+// A NAT's mapping table keyed by internal transport address, with `range(0)`
+// entries.
 void BM_TransportAddressLookup(benchmark::State& state) {
   absl::flat_hash_map<TransportAddress, int> table;
   std::vector<TransportAddress> keys;
   for (int i = 0; i < state.range(0); ++i) {
-    keys.emplace_back(IpAddress::FromV4Value(0x0a000000 + i / 100), 10000 + i % 100);
+    keys.emplace_back(IpAddress::FromV4Value(0x0a000000 + i / 100),
+                      10000 + i % 100);
     table[keys.back()] = i;
   }
   size_t i = 0;

@@ -1,11 +1,12 @@
-// Native proto_library + cc_proto_library build against Debian's protobuf, and text format parses
-// with the line-and-column errors that scenario files will report.
+// Native proto_library + cc_proto_library build against Debian's protobuf, and
+// text format parses with the line-and-column errors that scenario files will
+// report.
 #include <string>
 
 #include "build_defs/toolchain_check.pb.h"
+#include "gmock/gmock.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
-#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace pinhole::build_defs {
@@ -14,7 +15,8 @@ namespace {
 class CollectErrors : public google::protobuf::io::ErrorCollector {
  public:
   void AddError(int line, int column, const std::string& message) override {
-    errors += std::to_string(line + 1) + ":" + std::to_string(column + 1) + ": " + message;
+    errors += std::to_string(line + 1) + ":" + std::to_string(column + 1) +
+              ": " + message;
   }
   std::string errors;
 };
@@ -22,7 +24,11 @@ class CollectErrors : public google::protobuf::io::ErrorCollector {
 TEST(ProtoToolchainTest, TextFormatRoundTrips) {
   ToolchainCheck check;
   ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(
-      R"pb(name: "stun" ports: 3478 ports: 5349 nested { enabled: true })pb", &check));
+      R"pb(name: "stun"
+           ports: 3478
+           ports: 5349
+           nested { enabled: true })pb",
+      &check));
   EXPECT_EQ(check.name(), "stun");
   EXPECT_THAT(check.ports(), ::testing::ElementsAre(3478, 5349));
   EXPECT_TRUE(check.nested().enabled());

@@ -7,7 +7,6 @@
 #include <optional>
 #include <ostream>
 #include <string>
-#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -97,33 +96,39 @@ std::optional<std::string> ParseHexGroup(absl::string_view group,
   return std::nullopt;
 }
 
-// Parses one side of "::" (or the whole address when there is none) into 16-bit
-// words. The dotted IPv4 form is allowed only as the last group of the side
-// that ends the address.
+// The 16-bit words of one side of "::" (or of a whole address without one).
+// One side holds at most nine groups (eight colons are refused first), one of
+// which may be a dotted IPv4 address worth two words.
+struct V6Words {
+  std::array<uint16_t, 10> words{};
+  size_t count = 0;
+};
+
+// Parses one side of "::" (or the whole address when there is none) into
+// 16-bit words, without allocating. The dotted IPv4 form is allowed only as the
+// last group of the side that ends the address.
 std::optional<std::string> ParseV6Groups(absl::string_view side,
-                                         bool ends_address,
-                                         std::vector<uint16_t>& words) {
+                                         bool ends_address, V6Words& out) {
   if (side.empty()) return std::nullopt;
-  const size_t colons = std::count(side.begin(), side.end(), ':');
-  if (colons > 8) return "too many groups";
-  std::vector<absl::string_view> groups = absl::StrSplit(side, ':');
-  for (size_t i = 0; i < groups.size(); ++i) {
-    absl::string_view group = groups[i];
+  if (std::count(side.begin(), side.end(), ':') > 8) return "too many groups";
+  const char* const side_end = side.data() + side.size();
+  for (absl::string_view group : absl::StrSplit(side, ':')) {
     if (group.find('.') != absl::string_view::npos) {
-      if (!ends_address || i + 1 != groups.size()) {
+      const bool last = group.data() + group.size() == side_end;
+      if (!ends_address || !last) {
         return "an embedded IPv4 address must be the last 32 bits";
       }
       std::array<uint8_t, 4> v4;
       if (auto error = ParseV4(group, v4)) {
         return absl::StrCat("bad embedded IPv4 address: ", *error);
       }
-      words.push_back(static_cast<uint16_t>(v4[0] << 8 | v4[1]));
-      words.push_back(static_cast<uint16_t>(v4[2] << 8 | v4[3]));
+      out.words[out.count++] = static_cast<uint16_t>(v4[0] << 8 | v4[1]);
+      out.words[out.count++] = static_cast<uint16_t>(v4[2] << 8 | v4[3]);
       continue;
     }
     uint16_t word;
     if (auto error = ParseHexGroup(group, word)) return error;
-    words.push_back(word);
+    out.words[out.count++] = word;
   }
   return std::nullopt;
 }
@@ -142,13 +147,13 @@ std::optional<std::string> ParseV6(absl::string_view text,
       text.find("::", gap + 1) != absl::string_view::npos) {
     return "'::' appears more than once";
   }
-  std::vector<uint16_t> head, tail;
+  V6Words head, tail;
   if (gap == absl::string_view::npos) {
-    if (auto error = ParseV6Groups(text, /*ends_address=*/true, head))
+    if (auto error = ParseV6Groups(text, /*ends_address=*/true, head)) {
       return error;
-    if (head.size() != 8) {
-      return absl::StrCat("expected 8 groups without '::', found ",
-                          head.size());
+    }
+    if (head.count != 8) {
+      return absl::StrCat("expected 8 groups without '::', found ", head.count);
     }
   } else {
     if (auto error =
@@ -160,14 +165,14 @@ std::optional<std::string> ParseV6(absl::string_view text,
       return error;
     }
     // "::" stands for one or more zero groups (RFC 4291 §2.2).
-    if (head.size() + tail.size() > 7) {
-      return absl::StrCat("too many groups (", head.size() + tail.size(),
+    if (head.count + tail.count > 7) {
+      return absl::StrCat("too many groups (", head.count + tail.count,
                           ") for an address with '::'");
     }
   }
   std::array<uint16_t, 8> words{};
-  std::copy(head.begin(), head.end(), words.begin());
-  std::copy(tail.begin(), tail.end(), words.end() - tail.size());
+  std::copy_n(head.words.begin(), head.count, words.begin());
+  std::copy_n(tail.words.begin(), tail.count, words.end() - tail.count);
   for (size_t i = 0; i < 8; ++i) {
     out[2 * i] = static_cast<uint8_t>(words[i] >> 8);
     out[2 * i + 1] = static_cast<uint8_t>(words[i]);
