@@ -36,8 +36,7 @@ absl::Status Invalid(absl::string_view text, absl::string_view reason) {
 std::optional<std::string> ParseV4(absl::string_view text,
                                    std::array<uint8_t, 4>& out) {
   if (text.empty()) return "empty";
-  // Count before splitting, so hostile input cannot make us allocate a part per
-  // dot.
+  // Count first: the error then says how many parts there were.
   const size_t dots = std::count(text.begin(), text.end(), '.');
   if (dots != 3) {
     return absl::StrCat("expected four dot-separated decimal parts, found ",

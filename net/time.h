@@ -57,7 +57,7 @@ class Duration {
     return Duration(ns_ - o.ns_);
   }
   constexpr Duration operator*(int64_t k) const { return Duration(ns_ * k); }
-  // Truncates towards zero.
+  // Truncates towards zero. Requires k != 0.
   constexpr Duration operator/(int64_t k) const { return Duration(ns_ / k); }
   // How many whole `o` fit in this span (truncating towards zero).
   constexpr int64_t operator/(Duration o) const { return ns_ / o.ns_; }

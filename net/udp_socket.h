@@ -26,8 +26,7 @@ class UdpSocket {
 
   virtual ~UdpSocket() = default;
 
-  // The bound address, with the port the network chose when bind asked for port
-  // 0.
+  // The bound address, with the port the network chose when asked for port 0.
   virtual TransportAddress local_address() const = 0;
 
   // Queues `payload` for `destination`. UDP promises nothing about delivery: an
