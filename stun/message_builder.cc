@@ -88,6 +88,10 @@ absl::Span<uint8_t> MessageBuilder::AppendAttribute(uint16_t type,
   }
   buffer_.resize(end);  // Zero-fills value and padding.
   uint8_t* p = buffer_.data() + start;
+  if (padding_byte_ != 0) {
+    std::memset(p + kAttributeHeaderSize + length, padding_byte_,
+                end - start - kAttributeHeaderSize - length);
+  }
   StoreBe16(p, type);
   StoreBe16(p + 2, static_cast<uint16_t>(length));
   SetLength(end - kHeaderSize);

@@ -72,6 +72,11 @@ class MessageBuilder {
   // CRC-32 of the message so far XOR 0x5354554e (RFC 8489 §14.7).
   MessageBuilder& AddFingerprint();
 
+  // The byte that pads attribute values to 4 bytes: zero unless set. RFC 8489
+  // lets senders pad with anything (receivers ignore it); RFC 5769's test
+  // vectors pad with spaces.
+  void set_padding_byte(uint8_t byte) { padding_byte_ = byte; }
+
   // The error latched so far, if any.
   const absl::Status& status() const { return status_; }
 
@@ -96,6 +101,7 @@ class MessageBuilder {
   TransactionId transaction_id_;
   absl::Status status_;
   Stage stage_ = Stage::kAttributes;
+  uint8_t padding_byte_ = 0;
 };
 
 }  // namespace pinhole::stun
