@@ -67,7 +67,9 @@ class PcapWriter {
   //   `WhyNotSerializable`) or a time before the epoch or past 2^32 seconds;
   //   the writer stays usable.
   // - FailedPrecondition after `Close`.
-  // - An I/O error fails this call and every later one with the same status.
+  // - An I/O error fails this call and every later one with the same status,
+  //   `Close` included: a capture hook that drops this result still learns of
+  //   a lost capture when it closes the writer.
   absl::Status Write(net::Time time, const sim::Packet& packet);
 
   // Pushes buffered records to the file, so a reader sees every packet written
