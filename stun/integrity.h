@@ -2,8 +2,9 @@
 //
 // An `IntegrityKey` is the HMAC key for MESSAGE-INTEGRITY (HMAC-SHA1) and
 // MESSAGE-INTEGRITY-SHA256 (HMAC-SHA256). Build one per credential and keep
-// it: it caches OpenSSL's keyed HMAC state, so each message costs only the
-// hashing. A key is not safe to use from two threads at once.
+// it: it holds the hash states after the HMAC pads, so each message costs
+// only its own hashing and allocates nothing. Keys are immutable values;
+// copies share their state and may be used from any thread.
 //
 // The HMAC covers the message up to (not including) the integrity attribute,
 // with the header's length field set as if the message ended right after that
@@ -55,12 +56,6 @@ class IntegrityKey {
   // A key from its bytes, as a server that stores derived keys holds them.
   static IntegrityKey FromBytes(absl::Span<const uint8_t> key);
 
-  IntegrityKey(const IntegrityKey& other);
-  IntegrityKey& operator=(const IntegrityKey& other);
-  IntegrityKey(IntegrityKey&&) noexcept;
-  IntegrityKey& operator=(IntegrityKey&&) noexcept;
-  ~IntegrityKey();
-
   absl::Span<const uint8_t> bytes() const { return key_; }
 
   // HMAC-SHA1 (20 bytes into `out`) or HMAC-SHA256 (32 bytes) of `header`
@@ -71,15 +66,14 @@ class IntegrityKey {
                   absl::Span<const uint8_t> body, uint8_t* out) const;
 
  public:
-  struct MacState;  // OpenSSL's keyed HMAC context; opaque.
+  struct MacState;  // The keyed hash states; opaque.
 
  private:
-  explicit IntegrityKey(std::vector<uint8_t> key);
+  IntegrityKey(std::vector<uint8_t> key, std::shared_ptr<const MacState> state);
+  static IntegrityKey Make(std::vector<uint8_t> key);
 
   std::vector<uint8_t> key_;
-  // Keyed HMAC states, made on first use.
-  mutable std::unique_ptr<MacState> sha1_;
-  mutable std::unique_ptr<MacState> sha256_;
+  std::shared_ptr<const MacState> state_;
 };
 
 // Checks MESSAGE-INTEGRITY. NotFound when the message has none;

@@ -53,6 +53,51 @@ TEST(IntegrityKeyTest, LongTermKeysHashUsernameRealmAndPassword) {
           .ok());
 }
 
+std::vector<uint8_t> Bytes(absl::string_view text) {
+  return std::vector<uint8_t>(text.begin(), text.end());
+}
+
+std::vector<uint8_t> HmacSha1(const IntegrityKey& key, absl::string_view a,
+                              absl::string_view b) {
+  std::vector<uint8_t> out(20);
+  key.HmacSha1(Bytes(a), Bytes(b), out.data());
+  return out;
+}
+
+std::vector<uint8_t> HmacSha256(const IntegrityKey& key, absl::string_view a,
+                                absl::string_view b) {
+  std::vector<uint8_t> out(32);
+  key.HmacSha256(Bytes(a), Bytes(b), out.data());
+  return out;
+}
+
+// RFC 2202 §3 (HMAC-SHA1) and RFC 4231 §4 (HMAC-SHA256) test cases 1, 2 and
+// 6; case 6 has a key longer than the hash block, which HMAC hashes first.
+TEST(IntegrityKeyTest, HmacMatchesPublishedTestCases) {
+  const IntegrityKey key1 =
+      IntegrityKey::FromBytes(std::vector<uint8_t>(20, 0x0b));
+  EXPECT_EQ(HmacSha1(key1, "Hi ", "There"),
+            FromHex("b617318655057264e28bc0b6fb378c8ef146be00"));
+  EXPECT_EQ(HmacSha256(key1, "Hi There", ""),
+            FromHex("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e"
+                    "32cff7"));
+  const IntegrityKey key2 = IntegrityKey::FromBytes(Bytes("Jefe"));
+  EXPECT_EQ(HmacSha1(key2, "what do ya want ", "for nothing?"),
+            FromHex("effcdf6ae5eb2fa2d27416d5f184df9c259a7c79"));
+  EXPECT_EQ(HmacSha256(key2, "what do ya want ", "for nothing?"),
+            FromHex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964"
+                    "ec3843"));
+  const char* data = "Test Using Larger Than Block-Size Key - Hash Key First";
+  EXPECT_EQ(HmacSha1(IntegrityKey::FromBytes(std::vector<uint8_t>(80, 0xaa)),
+                     data, ""),
+            FromHex("aa4ae5e15272d00e95705637ce8a3b55ed402112"));
+  EXPECT_EQ(
+      HmacSha256(IntegrityKey::FromBytes(std::vector<uint8_t>(131, 0xaa)), "",
+                 data),
+      FromHex("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f5"
+              "4"));
+}
+
 std::vector<uint8_t> Signed(const IntegrityKey& key, bool sha1, bool sha256,
                             bool fingerprint) {
   MessageBuilder builder({Method::kBinding, MessageClass::kRequest}, kId);
