@@ -586,7 +586,8 @@ void Connection::RetransmitFirst() {
   const size_t length = std::min(config_.mss, data_out);
   const bool fin = fin_sent_ && length == data_out;
   if (length == 0 && !fin) return;
-  SendSegment(kAck | (fin ? kFin : 0), snd_una_, 0, length);
+  const uint8_t push = length > 0 && length == data_out ? kPsh : 0;
+  SendSegment(kAck | push | (fin ? kFin : 0), snd_una_, 0, length);
 }
 
 void Connection::SendSegment(uint8_t flags, uint32_t seq, size_t data_offset,

@@ -64,10 +64,10 @@ struct Config {
   // Must be at least 1.
   uint16_t receive_window = 65535;
   // RFC 6298: initial RTO (§2.1), floor (Linux's 200 ms rather than §2.4's
-  // 1 s) and ceiling (§2.5 allows 60 s).
+  // 1 s) and ceiling (§2.5: at least 60 s; Linux's 120 s).
   net::Duration initial_rto = net::Duration::Seconds(1);
   net::Duration min_rto = net::Duration::Milliseconds(200);
-  net::Duration max_rto = net::Duration::Seconds(60);
+  net::Duration max_rto = net::Duration::Seconds(120);
   // Retransmissions before giving up with `kTimedOut`. The timeout comes one
   // (backed-off) RTO after the last retransmission: with the defaults a SYN
   // is sent at 0, 1, 3, 7, 15, 31 and 63 s and the connect times out at
