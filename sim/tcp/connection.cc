@@ -532,9 +532,12 @@ void Connection::Flush(net::Time now) {
 }
 
 bool Connection::CanSendData() const {
+  // CLOSING and LAST-ACK too: Close() queues the FIN behind unsent data, and
+  // the peer's FIN may arrive before it goes.
   const bool sending_state =
       state_ == State::kEstablished || state_ == State::kCloseWait ||
-      state_ == State::kFinWait1 || state_ == State::kLastAck;
+      state_ == State::kFinWait1 || state_ == State::kClosing ||
+      state_ == State::kLastAck;
   return sending_state && !fin_sent_;
 }
 

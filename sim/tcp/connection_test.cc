@@ -152,8 +152,7 @@ TEST(ConnectionTest, RstAnswerToSynIsRefusal) {
   EXPECT_EQ(Types(net, End::kClient), (std::vector<Type>{Type::kRefused}));
   EXPECT_EQ(net.FirstEvent(End::kClient, Type::kRefused), kT0 + kRtt);
   ASSERT_EQ(net.sent().size(), 2u);
-  EXPECT_EQ(net.sent()[1].packet.tcp.flags,
-            TcpHeader::kRst | TcpHeader::kAck);
+  EXPECT_EQ(net.sent()[1].packet.tcp.flags, TcpHeader::kRst | TcpHeader::kAck);
   EXPECT_FALSE(net.connection(End::kClient)->NextTimeout().has_value());
 }
 
@@ -215,7 +214,9 @@ TEST(ConnectionTest, HalfCloseLetsThePeerGoOnSending) {
   net.WriteFrom(End::kClient, {'h', 'i'}, /*close_after=*/true);
   net.Connect();
   ASSERT_TRUE(net.RunUntil(
-      [&] { return net.FirstEvent(End::kServer, Type::kPeerClosed).has_value(); },
+      [&] {
+        return net.FirstEvent(End::kServer, Type::kPeerClosed).has_value();
+      },
       kLimit));
   net.RunFor(Duration::Seconds(1));
   EXPECT_EQ(net.connection(End::kClient)->state(),
@@ -230,14 +231,13 @@ TEST(ConnectionTest, HalfCloseLetsThePeerGoOnSending) {
       },
       kLimit));
   EXPECT_EQ(net.received(End::kServer), (std::vector<uint8_t>{'h', 'i'}));
-  EXPECT_EQ(net.received(End::kClient),
-            (std::vector<uint8_t>{'y', 'o', 'u'}));
+  EXPECT_EQ(net.received(End::kClient), (std::vector<uint8_t>{'y', 'o', 'u'}));
   EXPECT_EQ(Types(net, End::kClient),
-            (std::vector<Type>{Type::kConnected, Type::kData,
-                               Type::kPeerClosed, Type::kClosed}));
+            (std::vector<Type>{Type::kConnected, Type::kData, Type::kPeerClosed,
+                               Type::kClosed}));
   EXPECT_EQ(Types(net, End::kServer),
-            (std::vector<Type>{Type::kConnected, Type::kData,
-                               Type::kPeerClosed, Type::kClosed}));
+            (std::vector<Type>{Type::kConnected, Type::kData, Type::kPeerClosed,
+                               Type::kClosed}));
   // The server's data and FIN left together, so the client closed one way
   // after, and the server when the last ACK came back.
   const Time server_fin = SendTimes(net, End::kServer, TcpHeader::kFin)[0];
@@ -253,7 +253,9 @@ TEST(ConnectionTest, LostFinIsRetransmittedAfterOneRto) {
   net.drop = DropFirst(End::kClient, TcpHeader::kFin);
   net.CloseAt(End::kClient);
   ASSERT_TRUE(net.RunUntil(
-      [&] { return net.FirstEvent(End::kServer, Type::kPeerClosed).has_value(); },
+      [&] {
+        return net.FirstEvent(End::kServer, Type::kPeerClosed).has_value();
+      },
       kLimit));
   EXPECT_EQ(SendTimes(net, End::kClient, TcpHeader::kFin),
             (std::vector<Time>{t1, t1 + Duration::Milliseconds(300)}));
@@ -311,7 +313,9 @@ TEST(ConnectionTest, TimeWaitReacknowledgesARetransmittedFin) {
   ASSERT_TRUE(net.RunUntil([&] { return BothConnected(net); }, kLimit));
   net.CloseAt(End::kClient);
   ASSERT_TRUE(net.RunUntil(
-      [&] { return net.FirstEvent(End::kServer, Type::kPeerClosed).has_value(); },
+      [&] {
+        return net.FirstEvent(End::kServer, Type::kPeerClosed).has_value();
+      },
       kLimit));
   // The client's ACK of the server's FIN is lost once.
   net.drop = DropFirst(End::kClient, TcpHeader::kAck);
@@ -340,7 +344,9 @@ TEST(ConnectionTest, WithoutTimeWaitALostLastAckEndsInResetButStillClosed) {
   ASSERT_TRUE(net.RunUntil([&] { return BothConnected(net); }, kLimit));
   net.CloseAt(End::kClient);
   ASSERT_TRUE(net.RunUntil(
-      [&] { return net.FirstEvent(End::kServer, Type::kPeerClosed).has_value(); },
+      [&] {
+        return net.FirstEvent(End::kServer, Type::kPeerClosed).has_value();
+      },
       kLimit));
   net.drop = DropFirst(End::kClient, TcpHeader::kAck);
   const Time t1 = net.now();
