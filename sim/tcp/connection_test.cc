@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <tuple>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -407,6 +409,129 @@ TEST(ConnectionTest, AcceptOfANonSynIsClosedAndSilent) {
   EXPECT_TRUE(c.IsClosed());
   EXPECT_FALSE(c.PollTransmit().has_value());
   EXPECT_FALSE(c.PollEvent().has_value());
+}
+
+net::TransportAddress Tcp(uint32_t ip, uint16_t port) {
+  return net::TransportAddress(net::IpAddress::FromV4Value(ip), port,
+                               net::TransportProtocol::kTcp);
+}
+
+Packet Segment(const net::TransportAddress& from,
+               const net::TransportAddress& to, uint8_t flags, uint32_t seq,
+               uint32_t ack) {
+  Packet p;
+  p.source = from;
+  p.destination = to;
+  p.tcp.flags = flags;
+  p.tcp.seq = seq;
+  p.tcp.ack = ack;
+  return p;
+}
+
+// The five verbs driven by hand, without the bench.
+TEST(ConnectionTest, SansIoContractStepByStep) {
+  const net::TransportAddress a = Tcp(0x0a000001, 5000);
+  const net::TransportAddress b = Tcp(0x0a000002, 80);
+  Connection c = Connection::Connect({}, kT0, a, b, 42);
+  std::optional<Packet> syn = c.PollTransmit();
+  ASSERT_TRUE(syn.has_value());
+  EXPECT_EQ(syn->tcp.flags, TcpHeader::kSyn);
+  EXPECT_EQ(syn->tcp.seq, 42u);
+  EXPECT_EQ(syn->tcp.window, 65535);
+  EXPECT_EQ(syn->hop_limit, 64);
+  EXPECT_EQ(syn->source, a);
+  EXPECT_EQ(syn->destination, b);
+  EXPECT_FALSE(c.PollTransmit().has_value());
+  EXPECT_FALSE(c.PollEvent().has_value());
+  EXPECT_EQ(c.NextTimeout(), kT0 + Duration::Seconds(1));
+
+  c.HandleTimeout(kT0 + Duration::Milliseconds(999));  // Early: nothing.
+  EXPECT_FALSE(c.PollTransmit().has_value());
+  c.HandleTimeout(kT0 + Duration::Seconds(1));
+  EXPECT_EQ(c.PollTransmit()->tcp.seq, 42u);
+  EXPECT_EQ(c.NextTimeout(), kT0 + Duration::Seconds(3));
+
+  const Time t1 = kT0 + Duration::Milliseconds(1100);
+  c.HandleSegment(t1,
+                  Segment(b, a, TcpHeader::kSyn | TcpHeader::kAck, 9000, 43));
+  EXPECT_EQ(c.PollEvent()->type, Type::kConnected);
+  std::optional<Packet> ack = c.PollTransmit();
+  ASSERT_TRUE(ack.has_value());
+  EXPECT_EQ(ack->tcp.flags, TcpHeader::kAck);
+  EXPECT_EQ(ack->tcp.seq, 43u);
+  EXPECT_EQ(ack->tcp.ack, 9001u);
+  EXPECT_FALSE(c.NextTimeout().has_value());
+
+  const uint8_t hello[] = {'h', 'e', 'l', 'l', 'o'};
+  EXPECT_EQ(c.Write(t1, hello), 5u);
+  std::optional<Packet> data = c.PollTransmit();
+  ASSERT_TRUE(data.has_value());
+  EXPECT_EQ(data->payload, std::vector<uint8_t>(hello, hello + 5));
+  EXPECT_EQ(data->tcp.flags, TcpHeader::kAck | TcpHeader::kPsh);
+  EXPECT_EQ(c.bytes_in_flight(), 5u);
+  EXPECT_EQ(c.queued_bytes(), 0u);
+  // RFC 6298 §5.7: the SYN was retransmitted and nothing measured, so 3 s.
+  EXPECT_EQ(c.NextTimeout(), t1 + Duration::Seconds(3));
+
+  // An ACK of everything stops the timer.
+  c.HandleSegment(t1 + kRtt, Segment(b, a, TcpHeader::kAck, 9001, 48));
+  EXPECT_FALSE(c.PollTransmit().has_value());  // Nothing to acknowledge.
+  EXPECT_FALSE(c.NextTimeout().has_value());
+  EXPECT_EQ(c.bytes_in_flight(), 0u);
+}
+
+TEST(ConnectionTest, ResetOutsideTheWindowIsIgnored) {
+  const net::TransportAddress a = Tcp(0x0a000001, 5000);
+  const net::TransportAddress b = Tcp(0x0a000002, 80);
+  Connection c = Connection::Connect({}, kT0, a, b, 42);
+  c.HandleSegment(kT0 + kRtt,
+                  Segment(b, a, TcpHeader::kSyn | TcpHeader::kAck, 9000, 43));
+  while (c.PollTransmit()) {
+  }
+  EXPECT_EQ(c.PollEvent()->type, Type::kConnected);
+  // A blind reset far from RCV.NXT (9001): ignored, and not answered.
+  c.HandleSegment(kT0 + kRtt, Segment(b, a, TcpHeader::kRst, 9001 + 70000, 0));
+  EXPECT_FALSE(c.PollEvent().has_value());
+  EXPECT_FALSE(c.PollTransmit().has_value());
+  EXPECT_EQ(c.state(), Connection::State::kEstablished);
+  c.HandleSegment(kT0 + kRtt, Segment(b, a, TcpHeader::kRst, 9001, 0));
+  EXPECT_EQ(c.PollEvent()->type, Type::kReset);
+  EXPECT_TRUE(c.IsClosed());
+}
+
+TEST(ConnectionTest, SynSentAnswersABogusAckWithReset) {
+  const net::TransportAddress a = Tcp(0x0a000001, 5000);
+  const net::TransportAddress b = Tcp(0x0a000002, 80);
+  Connection c = Connection::Connect({}, kT0, a, b, 42);
+  c.PollTransmit();
+  c.HandleSegment(kT0 + kRtt,
+                  Segment(b, a, TcpHeader::kSyn | TcpHeader::kAck, 9000, 4242));
+  std::optional<Packet> reset = c.PollTransmit();
+  ASSERT_TRUE(reset.has_value());
+  EXPECT_EQ(reset->tcp.flags, TcpHeader::kRst);
+  EXPECT_EQ(reset->tcp.seq, 4242u);
+  EXPECT_EQ(c.state(), Connection::State::kSynSent);  // Still waiting.
+  EXPECT_FALSE(c.PollEvent().has_value());
+}
+
+TEST(ConnectionTest, SameInputsGiveTheSameSegments) {
+  auto run = [] {
+    BackToBack net({});
+    auto count = std::make_shared<int>(0);
+    net.drop = [count](const SentSegment&) { return ++*count % 6 == 0; };
+    std::vector<uint8_t> data(50000);
+    for (size_t i = 0; i < data.size(); ++i) data[i] = uint8_t(i * 7);
+    net.WriteFrom(End::kClient, data, true);
+    net.Connect();
+    net.RunFor(Duration::Seconds(30));
+    std::vector<std::tuple<Time, uint8_t, uint32_t, uint32_t, size_t>> trace;
+    for (const SentSegment& s : net.sent()) {
+      trace.emplace_back(s.time, s.packet.tcp.flags, s.packet.tcp.seq,
+                         s.packet.tcp.ack, s.packet.payload.size());
+    }
+    return trace;
+  };
+  EXPECT_EQ(run(), run());
 }
 
 }  // namespace

@@ -89,7 +89,9 @@ TEST(TransferTest, OneMegabyteArrivesIntactWithinTheWindowSchedule) {
   net.WriteFrom(End::kClient, data, /*close_after=*/true);
   net.Connect();
   ASSERT_TRUE(net.RunUntil(
-      [&] { return net.FirstEvent(End::kServer, Type::kPeerClosed).has_value(); },
+      [&] {
+        return net.FirstEvent(End::kServer, Type::kPeerClosed).has_value();
+      },
       kLimit));
   EXPECT_EQ(net.received(End::kServer), data);
   // 44 segments of 1460 bytes fit the 65535-byte window; 719 segments take
@@ -132,7 +134,9 @@ TEST(TransferTest, SegmentsFitASmallerMtu) {
   net.WriteFrom(End::kClient, data, true);
   net.Connect();
   ASSERT_TRUE(net.RunUntil(
-      [&] { return net.FirstEvent(End::kServer, Type::kPeerClosed).has_value(); },
+      [&] {
+        return net.FirstEvent(End::kServer, Type::kPeerClosed).has_value();
+      },
       kLimit));
   EXPECT_EQ(net.received(End::kServer), data);
   size_t largest = 0;
