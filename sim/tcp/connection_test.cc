@@ -534,5 +534,17 @@ TEST(ConnectionTest, SameInputsGiveTheSameSegments) {
   EXPECT_EQ(run(), run());
 }
 
+TEST(ConnectionTest, SendBufferIsBounded) {
+  Config config;
+  config.send_buffer_size = 10000;
+  Connection c = Connection::Connect(config, kT0, Tcp(0x0a000001, 5000),
+                                     Tcp(0x0a000002, 80), 42);
+  const std::vector<uint8_t> data(25000, 1);
+  EXPECT_EQ(c.Write(kT0, data), 10000u);
+  EXPECT_EQ(c.send_buffer_space(), 0u);
+  EXPECT_EQ(c.queued_bytes(), 10000u);  // Nothing leaves before the SYN-ACK.
+  EXPECT_EQ(c.Write(kT0, data), 0u);
+}
+
 }  // namespace
 }  // namespace pinhole::sim::tcp
