@@ -6,7 +6,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include <array>
 #include <cstring>
@@ -173,10 +173,9 @@ std::array<uint8_t, kHeaderSize> HeaderWithLength(
 
 uint32_t StunFingerprint(absl::Span<const uint8_t> header,
                          absl::Span<const uint8_t> body) {
-  uLong crc = crc32(0L, Z_NULL, 0);
-  crc = crc32(crc, header.data(), static_cast<uInt>(header.size()));
-  crc = crc32(crc, body.data(), static_cast<uInt>(body.size()));
-  return static_cast<uint32_t>(crc) ^ kFingerprintXor;
+  uint32_t crc = libdeflate_crc32(0, header.data(), header.size());
+  crc = libdeflate_crc32(crc, body.data(), body.size());
+  return crc ^ kFingerprintXor;
 }
 
 namespace {

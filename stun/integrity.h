@@ -89,7 +89,9 @@ absl::Status VerifyMessageIntegritySha256(const MessageView& message,
 // Checks FINGERPRINT. NotFound when absent; InvalidArgument on a mismatch.
 absl::Status VerifyFingerprint(const MessageView& message);
 
-// CRC-32 (ISO-HDLC, as zlib computes it) of `bytes` XOR 0x5354554e.
+// CRC-32 (ISO-HDLC, the CRC of zlib and Ethernet) of `header` then `body`,
+// XOR 0x5354554e. Computed by libdeflate, which uses carry-less
+// multiplication where the CPU has it.
 uint32_t StunFingerprint(absl::Span<const uint8_t> header,
                          absl::Span<const uint8_t> body);
 

@@ -2,6 +2,8 @@
 // length-adjustment rule, and every way a check can fail.
 #include "stun/integrity.h"
 
+#include <zlib.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -233,6 +235,26 @@ TEST(FingerprintTest, IsCrc32XorStun) {
   EXPECT_EQ(StunFingerprint(absl::MakeConstSpan(digits).first(4),
                             absl::MakeConstSpan(digits).subspan(4)),
             0xCBF43926u ^ 0x5354554eu);
+}
+
+// libdeflate computes FINGERPRINT's CRC; zlib is the reference it must match,
+// on every length (the fast path folds 16 bytes at a time) and alignment.
+TEST(FingerprintTest, AgreesWithZlibOnEveryLengthAndAlignment) {
+  std::vector<uint8_t> bytes(600);
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    bytes[i] = static_cast<uint8_t>(i * 131 + 7);
+  }
+  for (size_t start = 0; start < 8; ++start) {
+    for (size_t length = 0; start + length <= bytes.size(); length += 7) {
+      const absl::Span<const uint8_t> span =
+          absl::MakeConstSpan(bytes).subspan(start, length);
+      const uint32_t zlib =
+          static_cast<uint32_t>(crc32(crc32(0L, Z_NULL, 0), span.data(),
+                                      static_cast<uInt>(span.size())));
+      ASSERT_EQ(StunFingerprint({}, span), zlib ^ 0x5354554eu)
+          << "start " << start << " length " << length;
+    }
+  }
 }
 
 }  // namespace
