@@ -38,13 +38,14 @@ absl::Status CheckExternalAddresses(
   for (size_t i = 0; i < addresses.size(); ++i) {
     const net::IpAddress& a = addresses[i];
     if (a.IsUnspecified()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "external address ", a.ToString(), " is unspecified"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("external address ", a.ToString(), " is unspecified"));
     }
     if (a.family() != addresses.front().family()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "external addresses mix IPv4 and IPv6 (", addresses.front().ToString(),
-          " and ", a.ToString(), "); a NAT translates within one family"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("external addresses mix IPv4 and IPv6 (",
+                       addresses.front().ToString(), " and ", a.ToString(),
+                       "); a NAT translates within one family"));
     }
     for (size_t j = 0; j < i; ++j) {
       if (addresses[j] == a) {
@@ -63,8 +64,8 @@ size_t ProtocolIndex(net::TransportProtocol protocol) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Nat>> Nat::Create(
-    const NatBehavior& behavior,
-    std::vector<net::IpAddress> external_addresses, net::Random& random) {
+    const NatBehavior& behavior, std::vector<net::IpAddress> external_addresses,
+    net::Random& random) {
   absl::StatusOr<NatSettings> settings = ResolveNatBehavior(behavior);
   if (!settings.ok()) return settings.status();
   if (absl::Status s = CheckExternalAddresses(external_addresses); !s.ok()) {
@@ -104,8 +105,7 @@ Verdict Nat::Outbound(net::Time now, Packet& packet) {
 }
 
 Verdict Nat::Inbound(net::Time now, Packet& packet) {
-  const std::optional<uint8_t> index =
-      ExternalIndexOf(packet.destination.ip());
+  const std::optional<uint8_t> index = ExternalIndexOf(packet.destination.ip());
   if (!index.has_value()) return Verdict::Drop(DropReason::kNatNoMapping);
   const auto it = by_external_.find(ExternalKey(
       *index, packet.destination.protocol(), packet.destination.port()));
@@ -332,7 +332,8 @@ void Nat::UpdateTcp(net::Time now, Mapping& mapping, Peer& peer, uint8_t flags,
     if (closed) s &= Peer::kSentTo;  // A new connection on the same 4-tuple.
     s |= outbound ? Peer::kSynOut : Peer::kSynIn;
   }
-  if ((flags & TcpHeader::kFin) != 0) s |= outbound ? Peer::kFinOut : Peer::kFinIn;
+  if ((flags & TcpHeader::kFin) != 0)
+    s |= outbound ? Peer::kFinOut : Peer::kFinIn;
   if ((flags & TcpHeader::kRst) != 0) s |= Peer::kRst;
   const bool established =
       (s & Peer::kSynOut) != 0 && (s & Peer::kSynIn) != 0 &&
@@ -392,7 +393,8 @@ size_t Nat::MappingCount(net::Time now) const {
 std::optional<Nat::MappingView> Nat::FindMapping(
     net::Time now, const net::TransportAddress& internal,
     const net::TransportAddress& remote) const {
-  const auto it = by_internal_.find(KeyFor(internal, remote.ip(), remote.port()));
+  const auto it =
+      by_internal_.find(KeyFor(internal, remote.ip(), remote.port()));
   if (it == by_internal_.end()) return std::nullopt;
   const Mapping& mapping = slots_[it->second];
   if (!Live(mapping, now)) return std::nullopt;

@@ -43,7 +43,8 @@ class NatMatrixTest : public ::testing::TestWithParam<MatrixParam> {
 
 // RFC 4787 §4.1: EIM reuses the mapping for every destination, ADM for every
 // port of one destination address, APDM for one destination address:port.
-TEST_P(NatMatrixTest, Rfc4787Section4_1_SecondDestinationReusesMappingPerBehavior) {
+TEST_P(NatMatrixTest,
+       Rfc4787Section4_1_SecondDestinationReusesMappingPerBehavior) {
   const auto first = Out(*nat_.nat, kT0, kHost, kServer);
   ASSERT_EQ(first.verdict, "forward");
   EXPECT_EQ(first.packet.source, Udp("203.0.113.1:5000"));  // Preserved.
@@ -81,8 +82,7 @@ TEST_P(NatMatrixTest, Rfc4787Section5_InboundPassesOrIsFilteredPerBehavior) {
   std::string from_other_host = "forward";
   if (filtering() == NatBehavior::FILTERING_ADDRESS_DEPENDENT) {
     from_other_host = Dropped(DropReason::kNatFilteredByAddress);
-  } else if (filtering() ==
-             NatBehavior::FILTERING_ADDRESS_AND_PORT_DEPENDENT) {
+  } else if (filtering() == NatBehavior::FILTERING_ADDRESS_AND_PORT_DEPENDENT) {
     from_other_port = Dropped(DropReason::kNatFilteredByPort);
     from_other_host = Dropped(DropReason::kNatFilteredByAddress);
   }

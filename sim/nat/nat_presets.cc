@@ -27,14 +27,14 @@ absl::StatusOr<NatBehavior> NatPreset(absl::string_view name) {
     }
     if (absl::StatusOr<NatSettings> settings = ResolveNatBehavior(behavior);
         !settings.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "NAT preset ", name, ": ", settings.status().message()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("NAT preset ", name, ": ", settings.status().message()));
     }
     return behavior;
   }
-  return absl::NotFoundError(absl::StrCat("no NAT preset called \"", name,
-                                          "\"; the presets are ",
-                                          absl::StrJoin(NatPresetNames(), ", ")));
+  return absl::NotFoundError(
+      absl::StrCat("no NAT preset called \"", name, "\"; the presets are ",
+                   absl::StrJoin(NatPresetNames(), ", ")));
 }
 
 std::vector<std::string> NatPresetNames() {

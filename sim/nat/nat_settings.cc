@@ -44,17 +44,16 @@ absl::Status ResolvePorts(const NatBehavior& behavior, NatSettings& out) {
     const uint32_t max = behavior.port_range().max();
     if (min < 1 || min > 65535 || max < 1 || max > 65535) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "NatBehavior.port_range ", min, "..", max,
-          " lies outside 1..65535"));
+          "NatBehavior.port_range ", min, "..", max, " lies outside 1..65535"));
     }
     if (min > max) {
       return absl::InvalidArgumentError(absl::StrCat(
           "NatBehavior.port_range is inverted: min ", min, " > max ", max));
     }
     if (behavior.preserve_port_parity() && min == max) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "NatBehavior.port_range ", min, "..", max,
-          " holds one port, so it cannot preserve both parities"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("NatBehavior.port_range ", min, "..", max,
+                       " holds one port, so it cannot preserve both parities"));
     }
     out.port_min = static_cast<uint16_t>(min);
     out.port_max = static_cast<uint16_t>(max);
@@ -134,10 +133,10 @@ absl::Status ResolveRest(const NatBehavior& behavior, NatSettings& out) {
   out.max_mappings_per_internal = behavior.max_mappings_per_internal_address();
   if (out.max_mappings != 0 &&
       out.max_mappings_per_internal > out.max_mappings) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "NatBehavior.max_mappings_per_internal_address ",
-        out.max_mappings_per_internal, " exceeds max_mappings ",
-        out.max_mappings));
+    return absl::InvalidArgumentError(
+        absl::StrCat("NatBehavior.max_mappings_per_internal_address ",
+                     out.max_mappings_per_internal, " exceeds max_mappings ",
+                     out.max_mappings));
   }
   return absl::OkStatus();
 }

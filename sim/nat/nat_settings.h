@@ -13,7 +13,8 @@ namespace pinhole::sim {
 
 struct NatSettings {
   NatBehavior::Mapping mapping = NatBehavior::MAPPING_ENDPOINT_INDEPENDENT;
-  NatBehavior::Filtering filtering = NatBehavior::FILTERING_ENDPOINT_INDEPENDENT;
+  NatBehavior::Filtering filtering =
+      NatBehavior::FILTERING_ENDPOINT_INDEPENDENT;
   NatBehavior::PortAssignment port_assignment = NatBehavior::PORT_PRESERVATION;
   // PORT_SEQUENTIAL or PORT_RANDOM.
   NatBehavior::PortAssignment preservation_fallback =
@@ -32,8 +33,8 @@ struct NatSettings {
   bool inbound_syn_simultaneous_open_only = false;
   NatBehavior::Hairpinning hairpinning =
       NatBehavior::HAIRPINNING_EXTERNAL_SOURCE;
-  uint32_t max_mappings = 0;                // 0: no limit.
-  uint32_t max_mappings_per_internal = 0;   // 0: no limit.
+  uint32_t max_mappings = 0;               // 0: no limit.
+  uint32_t max_mappings_per_internal = 0;  // 0: no limit.
 };
 
 // Checks `behavior` and resolves its defaults (see nat_behavior.proto). The

@@ -87,8 +87,8 @@ std::optional<uint16_t> AssignPort(const NatSettings& settings,
         static_cast<uint32_t>(random.Uniform(candidates.count));
     return ScanFrom(candidates, start, is_free);
   }
-  const std::optional<uint16_t> port = ScanFrom(
-      candidates, candidates.IndexAtOrAbove(next_sequential), is_free);
+  const std::optional<uint16_t> port =
+      ScanFrom(candidates, candidates.IndexAtOrAbove(next_sequential), is_free);
   if (port.has_value()) next_sequential = static_cast<uint16_t>(*port + 1);
   return port;
 }
