@@ -40,9 +40,8 @@ net::TransportAddress Remote(int n) {
 
 NatBehavior Eim(NatBehavior::PortAssignment assignment, uint32_t min,
                 uint32_t max) {
-  NatBehavior behavior =
-      Behavior(NatBehavior::MAPPING_ENDPOINT_INDEPENDENT,
-               NatBehavior::FILTERING_ENDPOINT_INDEPENDENT);
+  NatBehavior behavior = Behavior(NatBehavior::MAPPING_ENDPOINT_INDEPENDENT,
+                                  NatBehavior::FILTERING_ENDPOINT_INDEPENDENT);
   behavior.set_port_assignment(assignment);
   behavior.mutable_port_range()->set_min(min);
   behavior.mutable_port_range()->set_max(max);
@@ -57,7 +56,8 @@ uint16_t MappedPort(TestNat& nat, const net::TransportAddress& internal) {
 
 // RFC 4787 §4.2.1: preservation keeps the internal port; a second host using
 // the same port cannot have it, and gets the fallback's choice.
-TEST(NatPortAssignmentTest, Rfc4787Section4_2_1_PreservationFallsBackToSequentialWhenTaken) {
+TEST(NatPortAssignmentTest,
+     Rfc4787Section4_2_1_PreservationFallsBackToSequentialWhenTaken) {
   TestNat nat(Eim(NatBehavior::PORT_PRESERVATION, 1024, 65535));
   EXPECT_EQ(MappedPort(nat, Inside(1, 5000)), 5000);
   EXPECT_EQ(MappedPort(nat, Inside(2, 5000)), 1024);
@@ -65,7 +65,8 @@ TEST(NatPortAssignmentTest, Rfc4787Section4_2_1_PreservationFallsBackToSequentia
   EXPECT_EQ(MappedPort(nat, Inside(3, 6000)), 6000);
 }
 
-TEST(NatPortAssignmentTest, Rfc4787Section4_2_1_PreservationFallsBackToRandomWhenTaken) {
+TEST(NatPortAssignmentTest,
+     Rfc4787Section4_2_1_PreservationFallsBackToRandomWhenTaken) {
   NatBehavior behavior = Eim(NatBehavior::PORT_PRESERVATION, 1024, 65535);
   behavior.set_preservation_fallback(NatBehavior::PORT_RANDOM);
   TestNat nat(behavior, {Ip("203.0.113.1")}, /*seed=*/7);
@@ -78,7 +79,8 @@ TEST(NatPortAssignmentTest, Rfc4787Section4_2_1_PreservationFallsBackToRandomWhe
   EXPECT_EQ(MappedPort(nat, Inside(2, 5000)), expected);
 }
 
-TEST(NatPortAssignmentTest, Rfc4787Section4_2_1_PreservationNeedsThePortToBeInRange) {
+TEST(NatPortAssignmentTest,
+     Rfc4787Section4_2_1_PreservationNeedsThePortToBeInRange) {
   TestNat nat(Eim(NatBehavior::PORT_PRESERVATION, 40000, 40010));
   EXPECT_EQ(MappedPort(nat, Inside(1, 5000)), 40000);
   EXPECT_EQ(MappedPort(nat, Inside(1, 40005)), 40005);
@@ -100,7 +102,8 @@ TEST(NatPortAssignmentTest, Rfc4787Section4_2_1_SequentialWrapsAndRunsOut) {
   EXPECT_EQ(out.packet.source.port(), 20000);
 }
 
-TEST(NatPortAssignmentTest, Rfc4787Section4_2_1_RandomStaysInRangeAndIsReproducible) {
+TEST(NatPortAssignmentTest,
+     Rfc4787Section4_2_1_RandomStaysInRangeAndIsReproducible) {
   const NatBehavior behavior = Eim(NatBehavior::PORT_RANDOM, 30000, 30999);
   TestNat a(behavior, {Ip("203.0.113.1")}, /*seed=*/11);
   TestNat b(behavior, {Ip("203.0.113.1")}, /*seed=*/11);
@@ -160,7 +163,8 @@ TEST(NatPortAssignmentTest, Rfc4787Req3_KeepsPrivilegedPortsPrivileged) {
 // RFC 4787 §4.1 REQ-2: with paired pooling every mapping of one internal
 // address uses one external address; new internal addresses are spread
 // round-robin.
-TEST(NatPortAssignmentTest, Rfc4787Req2_PairedPoolingKeepsOneExternalAddressPerHost) {
+TEST(NatPortAssignmentTest,
+     Rfc4787Req2_PairedPoolingKeepsOneExternalAddressPerHost) {
   NatBehavior behavior =
       Behavior(NatBehavior::MAPPING_ADDRESS_AND_PORT_DEPENDENT,
                NatBehavior::FILTERING_ADDRESS_AND_PORT_DEPENDENT);
@@ -174,7 +178,8 @@ TEST(NatPortAssignmentTest, Rfc4787Req2_PairedPoolingKeepsOneExternalAddressPerH
   }
 }
 
-TEST(NatPortAssignmentTest, Rfc4787Req2_ArbitraryPoolingSpreadsOneHostsMappings) {
+TEST(NatPortAssignmentTest,
+     Rfc4787Req2_ArbitraryPoolingSpreadsOneHostsMappings) {
   NatBehavior behavior =
       Behavior(NatBehavior::MAPPING_ADDRESS_AND_PORT_DEPENDENT,
                NatBehavior::FILTERING_ADDRESS_AND_PORT_DEPENDENT);

@@ -17,10 +17,10 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 TEST(NatPresetsTest, NamesAreSortedAndComplete) {
-  EXPECT_THAT(NatPresetNames(),
-              ElementsAre("address_restricted_cone", "carrier_grade",
-                          "full_cone", "linux_masquerade",
-                          "port_restricted_cone", "symmetric"));
+  EXPECT_THAT(
+      NatPresetNames(),
+      ElementsAre("address_restricted_cone", "carrier_grade", "full_cone",
+                  "linux_masquerade", "port_restricted_cone", "symmetric"));
 }
 
 TEST(NatPresetsTest, EveryPresetParsesAndValidates) {

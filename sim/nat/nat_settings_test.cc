@@ -34,9 +34,10 @@ TEST(NatSettingsTest, UnsetFieldsTakeRfcRecommendedDefaults) {
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ(s->udp_lifetime, net::Duration::Minutes(5));  // RFC 4787 REQ-5.
   EXPECT_EQ(s->udp_replied_lifetime, net::Duration::Minutes(5));
-  EXPECT_FALSE(s->inbound_refreshes_udp);                 // REQ-6: outbound.
-  EXPECT_TRUE(s->paired_pooling);                         // REQ-2.
-  EXPECT_EQ(s->hairpinning, NatBehavior::HAIRPINNING_EXTERNAL_SOURCE);  // REQ-9.
+  EXPECT_FALSE(s->inbound_refreshes_udp);  // REQ-6: outbound.
+  EXPECT_TRUE(s->paired_pooling);          // REQ-2.
+  EXPECT_EQ(s->hairpinning,
+            NatBehavior::HAIRPINNING_EXTERNAL_SOURCE);  // REQ-9.
   // RFC 5382 REQ-5.
   EXPECT_EQ(s->tcp_established_timeout,
             net::Duration::Hours(2) + net::Duration::Minutes(4));
@@ -91,16 +92,18 @@ TEST(NatSettingsTest, ParityNeedsTwoPorts) {
 TEST(NatSettingsTest, PreservationCannotFallBackToPreservation) {
   NatBehavior behavior = Minimal();
   behavior.set_preservation_fallback(NatBehavior::PORT_PRESERVATION);
-  ExpectInvalid(behavior, "preservation_fallback must be PORT_SEQUENTIAL or "
-                          "PORT_RANDOM, not PORT_PRESERVATION");
+  ExpectInvalid(behavior,
+                "preservation_fallback must be PORT_SEQUENTIAL or "
+                "PORT_RANDOM, not PORT_PRESERVATION");
 }
 
 TEST(NatSettingsTest, PerSubscriberLimitCannotExceedTheTableLimit) {
   NatBehavior behavior = Minimal();
   behavior.set_max_mappings(10);
   behavior.set_max_mappings_per_internal_address(11);
-  ExpectInvalid(behavior, "max_mappings_per_internal_address 11 exceeds "
-                          "max_mappings 10");
+  ExpectInvalid(behavior,
+                "max_mappings_per_internal_address 11 exceeds "
+                "max_mappings 10");
 }
 
 TEST(NatSettingsTest, UnknownEnumValuesAreRefused) {
