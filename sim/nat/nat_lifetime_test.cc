@@ -65,9 +65,9 @@ TEST(NatLifetimeTest, Rfc4787Req6_OutboundRefreshesInboundDoesNot) {
   Out(*nat.nat, kT0, kHost, kServer);
   EXPECT_EQ(In(*nat.nat, kT0 + 50 * kSecond, kServer, kMapped).verdict,
             "forward");
-  EXPECT_EQ(nat.nat->FindMapping(kT0 + 50 * kSecond, kHost, kServer)
-                ->expires_at,
-            kT0 + 60 * kSecond);
+  EXPECT_EQ(
+      nat.nat->FindMapping(kT0 + 50 * kSecond, kHost, kServer)->expires_at,
+      kT0 + 60 * kSecond);
   // An outbound packet at 30 s moves the deadline to 90 s.
   Out(*nat.nat, kT0 + 30 * kSecond, kHost, kServer);
   EXPECT_EQ(In(*nat.nat, kT0 + 90 * kSecond - kNs, kServer, kMapped).verdict,
@@ -81,9 +81,9 @@ TEST(NatLifetimeTest, Rfc4787Req6_InboundRefreshesWhenEnabled) {
   Out(*nat.nat, kT0, kHost, kServer);
   EXPECT_EQ(In(*nat.nat, kT0 + 50 * kSecond, kServer, kMapped).verdict,
             "forward");
-  EXPECT_EQ(nat.nat->FindMapping(kT0 + 50 * kSecond, kHost, kServer)
-                ->expires_at,
-            kT0 + 110 * kSecond);
+  EXPECT_EQ(
+      nat.nat->FindMapping(kT0 + 50 * kSecond, kHost, kServer)->expires_at,
+      kT0 + 110 * kSecond);
   EXPECT_EQ(In(*nat.nat, kT0 + 110 * kSecond, kServer, kMapped).verdict,
             Dropped(DropReason::kNatMappingExpired));
 }
@@ -101,7 +101,8 @@ TEST(NatLifetimeTest, Rfc4787Req6_FilteredPacketsDoNotRefresh) {
 
 // RFC 4787 §4.3: after expiry the mapping and its filter state are gone; the
 // next outbound packet creates a fresh one (here on the next sequential port).
-TEST(NatLifetimeTest, Rfc4787Section4_3_OutboundAfterExpiryCreatesAFreshMapping) {
+TEST(NatLifetimeTest,
+     Rfc4787Section4_3_OutboundAfterExpiryCreatesAFreshMapping) {
   NatBehavior behavior = UdpBehavior(NatBehavior::REFRESH_OUTBOUND_ONLY);
   behavior.set_port_assignment(NatBehavior::PORT_SEQUENTIAL);
   behavior.mutable_port_range()->set_min(20000);
@@ -167,10 +168,12 @@ std::optional<net::Time> TcpDeadline(TestNat& nat, net::Time now) {
 // Three-way handshake ending at kT0 + 2 s.
 void Handshake(TestNat& nat) {
   ASSERT_EQ(Out(*nat.nat, kT0, kTcpHost, kTcpServer, kSyn).verdict, "forward");
-  ASSERT_EQ(In(*nat.nat, kT0 + kSecond, kTcpServer, kTcpMapped, kSynAck).verdict,
-            "forward");
-  ASSERT_EQ(Out(*nat.nat, kT0 + 2 * kSecond, kTcpHost, kTcpServer, kAck).verdict,
-            "forward");
+  ASSERT_EQ(
+      In(*nat.nat, kT0 + kSecond, kTcpServer, kTcpMapped, kSynAck).verdict,
+      "forward");
+  ASSERT_EQ(
+      Out(*nat.nat, kT0 + 2 * kSecond, kTcpHost, kTcpServer, kAck).verdict,
+      "forward");
 }
 
 TEST(NatLifetimeTest, Rfc5382Req5_HalfOpenConnectionIsTransitory) {
@@ -183,20 +186,21 @@ TEST(NatLifetimeTest, Rfc5382Req5_HalfOpenConnectionIsTransitory) {
       In(*nat.nat, kT0 + kTransitory - kNs, kTcpServer, kTcpMapped, kSynAck)
           .verdict,
       "forward");
-  EXPECT_EQ(In(*late.nat, kT0 + kTransitory, kTcpServer, kTcpMapped, kSynAck)
-                .verdict,
-            Dropped(DropReason::kNatMappingExpired));
+  EXPECT_EQ(
+      In(*late.nat, kT0 + kTransitory, kTcpServer, kTcpMapped, kSynAck).verdict,
+      Dropped(DropReason::kNatMappingExpired));
 }
 
-TEST(NatLifetimeTest, Rfc5382Req5_EstablishedConnectionLastsTwoHoursFourMinutes) {
+TEST(NatLifetimeTest,
+     Rfc5382Req5_EstablishedConnectionLastsTwoHoursFourMinutes) {
   TestNat nat(TcpBehavior());
   Handshake(nat);
   const net::Time last = kT0 + 2 * kSecond;
   EXPECT_EQ(TcpDeadline(nat, last), last + kEstablished);
-  EXPECT_EQ(In(*nat.nat, last + kEstablished - kNs, kTcpServer, kTcpMapped,
-               kAck)
-                .verdict,
-            "forward");
+  EXPECT_EQ(
+      In(*nat.nat, last + kEstablished - kNs, kTcpServer, kTcpMapped, kAck)
+          .verdict,
+      "forward");
 
   TestNat idle(TcpBehavior());
   Handshake(idle);
@@ -223,9 +227,9 @@ TEST(NatLifetimeTest, Rfc7857Section2_2_RstMakesTheConnectionTransitory) {
   const net::Time rst = kT0 + 10 * kSecond;
   ASSERT_EQ(In(*nat.nat, rst, kTcpServer, kTcpMapped, kRst).verdict, "forward");
   EXPECT_EQ(TcpDeadline(nat, rst), rst + kTransitory);
-  EXPECT_EQ(In(*nat.nat, rst + kTransitory, kTcpServer, kTcpMapped, kAck)
-                .verdict,
-            Dropped(DropReason::kNatMappingExpired));
+  EXPECT_EQ(
+      In(*nat.nat, rst + kTransitory, kTcpServer, kTcpMapped, kAck).verdict,
+      Dropped(DropReason::kNatMappingExpired));
 }
 
 // A new SYN on a closed 4-tuple starts a new connection.
@@ -260,9 +264,8 @@ TEST(NatLifetimeTest, UdpAndTcpMappingsAreSeparate) {
 // endpoint-independent filtering admits a SYN only from where the host sent
 // its own SYN.
 TEST(NatLifetimeTest, Rfc5382Req4_UnsolicitedInboundSynIsDropped) {
-  NatBehavior behavior =
-      Behavior(NatBehavior::MAPPING_ENDPOINT_INDEPENDENT,
-               NatBehavior::FILTERING_ENDPOINT_INDEPENDENT);
+  NatBehavior behavior = Behavior(NatBehavior::MAPPING_ENDPOINT_INDEPENDENT,
+                                  NatBehavior::FILTERING_ENDPOINT_INDEPENDENT);
   TestNat filtered(behavior);
   behavior.set_inbound_syn(NatBehavior::INBOUND_SYN_SIMULTANEOUS_OPEN_ONLY);
   TestNat strict(behavior);
@@ -279,8 +282,9 @@ TEST(NatLifetimeTest, Rfc5382Req4_UnsolicitedInboundSynIsDropped) {
             "forward");
   EXPECT_EQ(In(*strict.nat, kT0, stranger, kTcpMapped, kSyn).verdict,
             Dropped(DropReason::kNatFilteredByAddress));
-  EXPECT_EQ(In(*strict.nat, kT0, Tcp("192.0.2.1:444"), kTcpMapped, kSyn).verdict,
-            Dropped(DropReason::kNatFilteredByPort));
+  EXPECT_EQ(
+      In(*strict.nat, kT0, Tcp("192.0.2.1:444"), kTcpMapped, kSyn).verdict,
+      Dropped(DropReason::kNatFilteredByPort));
 }
 
 }  // namespace
