@@ -50,7 +50,8 @@ TEST(NatHairpinTest, Rfc4787Req9_HairpinnedPacketCarriesTheExternalSource) {
 }
 
 // The common departure from REQ-9 a: the internal source is kept.
-TEST(NatHairpinTest, Rfc4787Section6_InternalSourceVariantKeepsTheInternalAddress) {
+TEST(NatHairpinTest,
+     Rfc4787Section6_InternalSourceVariantKeepsTheInternalAddress) {
   TestNat nat(Hairpinning(NatBehavior::HAIRPINNING_INTERNAL_SOURCE));
   Out(*nat.nat, kT0, kAlice, kStun);
   const auto hairpinned = Out(*nat.nat, kT0, kBob, kAliceMapped);

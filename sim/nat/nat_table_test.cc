@@ -75,8 +75,9 @@ TEST(NatTableTest, Rfc6888Req4_PerSubscriberLimit) {
   EXPECT_EQ(Out(*nat.nat, kT0, a, Udp("192.0.2.1:2")).verdict, "forward");
   EXPECT_EQ(Out(*nat.nat, kT0, a, Udp("192.0.2.1:3")).verdict,
             Dropped(DropReason::kNatTableFull));
-  EXPECT_EQ(Out(*nat.nat, kT0, Udp("10.0.0.2:5000"), Udp("192.0.2.1:3")).verdict,
-            "forward");
+  EXPECT_EQ(
+      Out(*nat.nat, kT0, Udp("10.0.0.2:5000"), Udp("192.0.2.1:3")).verdict,
+      "forward");
 }
 
 // A reboot loses every mapping: replies find nothing, and the next outbound
@@ -165,10 +166,9 @@ TEST(NatTableTest, InvalidExternalAddressesAreRefused) {
   NatBehavior inverted = behavior;
   inverted.mutable_port_range()->set_min(2000);
   inverted.mutable_port_range()->set_max(1000);
-  EXPECT_THAT(Nat::Create(inverted, {Ip("203.0.113.1")}, random)
-                  .status()
-                  .message(),
-              HasSubstr("inverted"));
+  EXPECT_THAT(
+      Nat::Create(inverted, {Ip("203.0.113.1")}, random).status().message(),
+      HasSubstr("inverted"));
 }
 
 // A home NAT behind a carrier-grade NAT: each is an ordinary Nat; the packet
