@@ -151,11 +151,11 @@ Nat::Lookup Nat::FindOrCreate(net::Time now,
     // RFC 4787 §4.3: an expired mapping is gone; this packet makes a new one.
     Remove(it->second);
   }
-  return Create(now, key, remote);
+  return NewMapping(now, key, remote);
 }
 
-Nat::Lookup Nat::Create(net::Time now, const InternalKey& key,
-                        const net::TransportAddress& remote) {
+Nat::Lookup Nat::NewMapping(net::Time now, const InternalKey& key,
+                            const net::TransportAddress& remote) {
   const net::TransportAddress& internal = key.internal;
   if (AtLimit(internal.ip())) {
     ReclaimExpired(now);

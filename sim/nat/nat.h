@@ -156,8 +156,8 @@ class Nat final : public Middlebox {
 
   Lookup FindOrCreate(net::Time now, const net::TransportAddress& internal,
                       const net::TransportAddress& remote);
-  Lookup Create(net::Time now, const InternalKey& key,
-                const net::TransportAddress& remote);
+  Lookup NewMapping(net::Time now, const InternalKey& key,
+                    const net::TransportAddress& remote);
   std::optional<uint16_t> AssignPortOn(net::Time now, uint8_t external_index,
                                        const net::TransportAddress& internal);
   bool AtLimit(const net::IpAddress& internal_ip) const;
