@@ -294,8 +294,8 @@ void Nat::NoteOutbound(net::Time now, Mapping& mapping, const Packet& packet) {
   peer->flags |= Peer::kSentTo;
   if (packet.source.protocol() == net::TransportProtocol::kUdp) {
     // RFC 4787 §4.3 REQ-6: outbound packets always refresh.
-    mapping.expires_at = now + (mapping.replied ? settings_.udp_replied_lifetime
-                                                : settings_.udp_lifetime);
+    SetExpiry(mapping, now + (mapping.replied ? settings_.udp_replied_lifetime
+                                              : settings_.udp_lifetime));
     return;
   }
   UpdateTcp(now, mapping, *peer, packet.tcp.flags, /*outbound=*/true);
@@ -306,7 +306,7 @@ void Nat::NoteInbound(net::Time now, Mapping& mapping, const Packet& packet) {
     mapping.replied = true;
     // RFC 4787 §4.3 REQ-6: inbound refresh is the behaviour's choice.
     if (settings_.inbound_refreshes_udp) {
-      mapping.expires_at = now + settings_.udp_replied_lifetime;
+      SetExpiry(mapping, now + settings_.udp_replied_lifetime);
     }
     return;
   }
@@ -344,7 +344,7 @@ void Nat::UpdateTcp(net::Time now, Mapping& mapping, Peer& peer, uint8_t flags,
   net::Time latest = peer.expires_at;
   for (const Peer& p : mapping.peers) latest = std::max(latest, p.expires_at);
   // A RST or a close shortens the deadline: recompute rather than extend.
-  mapping.expires_at = latest;
+  SetExpiry(mapping, latest);
 }
 
 void Nat::Remove(uint32_t index) {
@@ -365,10 +365,26 @@ void Nat::Remove(uint32_t index) {
   --slots_in_use_;
 }
 
+void Nat::SetExpiry(Mapping& mapping, net::Time expires_at) {
+  mapping.expires_at = expires_at;
+  earliest_expiry_ = std::min(earliest_expiry_, expires_at);
+}
+
+// Costs one scan of the slots, and only when some mapping may have expired:
+// a full table under a flood of new flows does not rescan on every packet.
 void Nat::ReclaimExpired(net::Time now) {
+  if (now < earliest_expiry_) return;
+  net::Time earliest = kNever;
   for (uint32_t i = 0; i < slots_.size(); ++i) {
-    if (slots_[i].in_use && !Live(slots_[i], now)) Remove(i);
+    Mapping& mapping = slots_[i];
+    if (!mapping.in_use) continue;
+    if (Live(mapping, now)) {
+      earliest = std::min(earliest, mapping.expires_at);
+    } else {
+      Remove(i);
+    }
   }
+  earliest_expiry_ = earliest;
 }
 
 void Nat::Reboot() {
@@ -380,6 +396,7 @@ void Nat::Reboot() {
   subscribers_.clear();
   std::fill(next_sequential_.begin(), next_sequential_.end(), 0);
   next_pool_index_ = 0;
+  earliest_expiry_ = kNever;
 }
 
 size_t Nat::MappingCount(net::Time now) const {

@@ -167,6 +167,7 @@ class Nat final : public Middlebox {
   void NoteInbound(net::Time now, Mapping& mapping, const Packet& packet);
   void UpdateTcp(net::Time now, Mapping& mapping, Peer& peer, uint8_t flags,
                  bool outbound);
+  void SetExpiry(Mapping& mapping, net::Time expires_at);
   void Remove(uint32_t index);
   void ReclaimExpired(net::Time now);
 
@@ -199,6 +200,11 @@ class Nat final : public Middlebox {
   // Sequential cursors, per external address and protocol (UDP, TCP).
   std::vector<uint16_t> next_sequential_;
   uint32_t next_pool_index_ = 0;  // Round-robin over external addresses.
+  // No in-use mapping expires before this (a lower bound, exact after a
+  // sweep): ReclaimExpired scans only once `now` reaches it.
+  static constexpr net::Time kNever =
+      net::Time::FromNanosecondsSinceEpoch(INT64_MAX);
+  net::Time earliest_expiry_ = kNever;
 };
 
 }  // namespace pinhole::sim

@@ -64,6 +64,36 @@ TEST(NatTableTest, MappingLimitRefusesNewFlowsOnly) {
   EXPECT_EQ(Out(*nat.nat, t2, host, Udp("192.0.2.1:3")).verdict, "forward");
 }
 
+// A RST shortens a connection's life to the transitory timeout (RFC 7857
+// §2.2); a full table gets that place back at exactly that instant.
+TEST(NatTableTest, MappingLimitReclaimsAConnectionClosedByRst) {
+  NatBehavior behavior = Symmetric();
+  behavior.set_max_mappings(1);
+  TestNat nat(behavior);
+  const net::TransportAddress host = Tcp("10.0.0.1:40000");
+  const net::TransportAddress server = Tcp("192.0.2.1:443");
+  const auto syn = Out(*nat.nat, kT0, host, server, TcpHeader::kSyn);
+  ASSERT_EQ(syn.verdict, "forward");
+  ASSERT_EQ(In(*nat.nat, kT0, server, syn.packet.source,
+               TcpHeader::kSyn | TcpHeader::kAck)
+                .verdict,
+            "forward");
+  const net::Time rst = kT0 + net::Duration::Seconds(10);
+  const net::TransportAddress other = Tcp("192.0.2.2:443");
+  EXPECT_EQ(Out(*nat.nat, rst, host, other, TcpHeader::kSyn).verdict,
+            Dropped(DropReason::kNatTableFull));
+  ASSERT_EQ(
+      In(*nat.nat, rst, server, syn.packet.source, TcpHeader::kRst).verdict,
+      "forward");
+  const net::Time reusable = rst + net::Duration::Minutes(4);
+  EXPECT_EQ(Out(*nat.nat, reusable - net::Duration::Nanoseconds(1), host, other,
+                TcpHeader::kSyn)
+                .verdict,
+            Dropped(DropReason::kNatTableFull));
+  EXPECT_EQ(Out(*nat.nat, reusable, host, other, TcpHeader::kSyn).verdict,
+            "forward");
+}
+
 // RFC 6888 REQ-4: a per-subscriber limit stops one host without stopping
 // others.
 TEST(NatTableTest, Rfc6888Req4_PerSubscriberLimit) {
