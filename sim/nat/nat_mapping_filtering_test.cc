@@ -63,6 +63,11 @@ TEST_P(NatMatrixTest,
             same_for_other_port);
   EXPECT_EQ(other_host.packet.source == first.packet.source,
             same_for_other_host);
+  // The accessor traces use finds the mapping each destination uses.
+  EXPECT_EQ(nat_.nat->FindMapping(kT0, kHost, kOtherHost)->external,
+            other_host.packet.source);
+  EXPECT_EQ(nat_.nat->FindMapping(kT0, kHost, kServerOtherPort)->external,
+            other_port.packet.source);
   EXPECT_EQ(nat_.nat->MappingCount(kT0),
             1u + !same_for_other_port + !same_for_other_host);
 }
