@@ -1,0 +1,47 @@
+#include "sim/nat/textproto.h"
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/message.h"
+#include "google/protobuf/text_format.h"
+
+namespace pinhole::sim {
+namespace {
+
+class CollectErrors : public google::protobuf::io::ErrorCollector {
+ public:
+  explicit CollectErrors(absl::string_view source) : source_(source) {}
+
+  void AddError(int line, int column, const std::string& message) override {
+    if (!errors_.empty()) absl::StrAppend(&errors_, "; ");
+    absl::StrAppend(&errors_, source_, ":", line + 1, ":", column + 1, ": ",
+                    message);
+  }
+  const std::string& errors() const { return errors_; }
+
+ private:
+  absl::string_view source_;
+  std::string errors_;
+};
+
+}  // namespace
+
+absl::Status ParseTextproto(absl::string_view source, absl::string_view text,
+                            google::protobuf::Message& message) {
+  CollectErrors errors(source);
+  google::protobuf::TextFormat::Parser parser;
+  parser.RecordErrorsTo(&errors);
+  message.Clear();
+  if (!parser.ParseFromString(std::string(text), &message)) {
+    return absl::InvalidArgumentError(
+        errors.errors().empty() ? absl::StrCat(source, ": cannot parse")
+                                : errors.errors());
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace pinhole::sim
