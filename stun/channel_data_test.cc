@@ -461,6 +461,34 @@ TEST(StreamFramer, NeedsMoreBytes) {
   EXPECT_EQ(framer.buffered(), 0u);
 }
 
+TEST(StreamFramer, StunFramesAreCutByLengthAndJudgedByParse) {
+  // The framer trusts the STUN length field for framing only: a message whose
+  // length is not a multiple of 4, or an RFC 3489 message without the magic
+  // cookie, is still one frame; MessageView::Parse judges its content.
+  std::vector<uint8_t> bytes = {0x00, 0x01, 0x00, 0x02, 0x21, 0x12, 0xA4, 0x42};
+  bytes.resize(22, 0x07);
+  const std::vector<uint8_t> classic = {0x01, 0x01, 0x00, 0x00, 1,  2, 3,
+                                        4,    5,    6,    7,    8,  9, 10,
+                                        11,   12,   13,   14,   15, 16};
+  bytes.insert(bytes.end(), classic.begin(), classic.end());
+  StreamFramer framer;
+  ASSERT_EQ(framer.Append(bytes), bytes.size());
+
+  absl::StatusOr<std::optional<Frame>> frame = framer.Next();
+  ASSERT_TRUE(frame.ok() && frame->has_value());
+  EXPECT_EQ((*frame)->kind, FrameKind::kStun);
+  EXPECT_EQ((*frame)->bytes.size(), 22u);
+  EXPECT_FALSE(MessageView::Parse((*frame)->bytes).ok());
+
+  frame = framer.Next();
+  ASSERT_TRUE(frame.ok() && frame->has_value());
+  EXPECT_EQ((*frame)->bytes.size(), 20u);
+  absl::StatusOr<MessageView> message = MessageView::Parse((*frame)->bytes);
+  ASSERT_TRUE(message.ok()) << message.status();
+  EXPECT_TRUE(message->is_rfc3489());
+  EXPECT_EQ(framer.buffered(), 0u);
+}
+
 TEST(StreamFramer, GarbageFirstByteIsFinal) {
   Stream stream;
   stream.AddChannelData(0x4000, 2);

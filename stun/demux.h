@@ -11,10 +11,11 @@
 //   192-255      QUIC
 //   4-15         unknown: drop
 //
-// RFC 9443 §3 lets QUIC short-header packets (fixed bit set, 0x40) start with
-// 64-79 too; here those bytes are always ChannelData. An endpoint that runs
-// QUIC over a port where it also uses TURN channels must tell them apart by
-// what it has bound; this table cannot.
+// The table gives 64-79 to TURN channels, yet a QUIC short-header packet
+// (header form bit clear, fixed bit 0x40 set) can begin with any byte from 64
+// to 127. Here 64-79 is always ChannelData: an endpoint that runs QUIC on a
+// port where it also uses TURN channels must tell them apart by what it has
+// bound; the first byte cannot.
 //
 // Classification is a table lookup: constexpr, no allocation, no branches on
 // anything but the first byte. It says which parser to try, not that the

@@ -20,7 +20,7 @@ struct Range {
   PacketKind kind;
 };
 
-// RFC 7983 §7 as updated by RFC 9443 §3, written out independently of the
+// RFC 7983 as updated by RFC 9443, written out independently of the
 // implementation's comparisons.
 constexpr Range kRanges[] = {
     {0, 3, PacketKind::kStun},
