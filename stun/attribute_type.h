@@ -59,12 +59,85 @@ inline constexpr uint16_t kIceControlling = 0x802A;
 
 constexpr bool IsComprehensionRequired(uint16_t type) { return type < 0x8000; }
 
-// Pinhole's known attributes are numbered densely so a parsed message can
-// index them in a small fixed table. `KnownAttributeSlot` returns that number,
-// or kUnknownAttributeSlot.
+// Pinhole's known attributes are numbered densely (their "slot") so a parsed
+// message can index them in a small fixed table.
 inline constexpr int kKnownAttributeCount = 40;
 inline constexpr int kUnknownAttributeSlot = -1;
-int KnownAttributeSlot(uint16_t type);
+
+namespace internal {
+// The known types, in slot order.
+inline constexpr uint16_t kKnownTypes[kKnownAttributeCount] = {
+    attr::kMappedAddress,
+    attr::kUsername,
+    attr::kMessageIntegrity,
+    attr::kErrorCode,
+    attr::kUnknownAttributes,
+    attr::kRealm,
+    attr::kNonce,
+    attr::kMessageIntegritySha256,
+    attr::kPasswordAlgorithm,
+    attr::kUserhash,
+    attr::kXorMappedAddress,
+    attr::kPasswordAlgorithms,
+    attr::kAlternateDomain,
+    attr::kSoftware,
+    attr::kAlternateServer,
+    attr::kFingerprint,
+    attr::kChangeRequest,
+    attr::kPadding,
+    attr::kResponsePort,
+    attr::kResponseOrigin,
+    attr::kOtherAddress,
+    attr::kChannelNumber,
+    attr::kLifetime,
+    attr::kXorPeerAddress,
+    attr::kData,
+    attr::kXorRelayedAddress,
+    attr::kRequestedAddressFamily,
+    attr::kEvenPort,
+    attr::kRequestedTransport,
+    attr::kDontFragment,
+    attr::kReservationToken,
+    attr::kAdditionalAddressFamily,
+    attr::kAddressErrorCode,
+    attr::kIcmp,
+    attr::kConnectionId,
+    attr::kPriority,
+    attr::kUseCandidate,
+    attr::kIceControlled,
+    attr::kIceControlling,
+    0x8027,  // CACHE-TIMEOUT (RFC 5780): known, kept opaque.
+};
+
+// Every known type is below 0x0040 or in 0x8000-0x803F, so one 128-entry
+// table, built at compile time, maps a type to its slot.
+constexpr int TableIndex(uint16_t type) {
+  if (type < 0x0040) return type;
+  if (type >= 0x8000 && type < 0x8040) return 0x40 + (type - 0x8000);
+  return -1;
+}
+
+struct SlotTable {
+  int8_t slot[128];
+};
+
+constexpr SlotTable BuildSlotTable() {
+  SlotTable table{};
+  for (int i = 0; i < 128; ++i) table.slot[i] = kUnknownAttributeSlot;
+  for (int slot = 0; slot < kKnownAttributeCount; ++slot) {
+    table.slot[TableIndex(kKnownTypes[slot])] = static_cast<int8_t>(slot);
+  }
+  return table;
+}
+
+inline constexpr SlotTable kSlotTable = BuildSlotTable();
+}  // namespace internal
+
+// The slot of a known attribute type, or kUnknownAttributeSlot.
+constexpr int KnownAttributeSlot(uint16_t type) {
+  const int index = internal::TableIndex(type);
+  return index < 0 ? kUnknownAttributeSlot : internal::kSlotTable.slot[index];
+}
 
 // "XOR-MAPPED-ADDRESS", ...; "0x1234" for unknown types.
 std::string AttributeTypeName(uint16_t type);

@@ -5,12 +5,6 @@
 
 namespace pinhole::stun {
 
-const int MessageView::kMessageIntegritySlot =
-    KnownAttributeSlot(attr::kMessageIntegrity);
-const int MessageView::kMessageIntegritySha256Slot =
-    KnownAttributeSlot(attr::kMessageIntegritySha256);
-const int MessageView::kFingerprintSlot = KnownAttributeSlot(attr::kFingerprint);
-
 namespace {
 
 template <typename... Args>

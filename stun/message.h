@@ -138,9 +138,11 @@ class MessageView {
   }
   static absl::Status MissingAttribute(uint16_t type);
 
-  static const int kMessageIntegritySlot;
-  static const int kMessageIntegritySha256Slot;
-  static const int kFingerprintSlot;
+  static constexpr int kMessageIntegritySlot =
+      KnownAttributeSlot(attr::kMessageIntegrity);
+  static constexpr int kMessageIntegritySha256Slot =
+      KnownAttributeSlot(attr::kMessageIntegritySha256);
+  static constexpr int kFingerprintSlot = KnownAttributeSlot(attr::kFingerprint);
 
   absl::Span<const uint8_t> bytes_;
   // Offset / 4 of each known attribute's header, 0 when absent (no attribute
