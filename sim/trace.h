@@ -1,0 +1,139 @@
+// `Trace`: what happened to every packet in a simulation, in order, with
+// simulated time, so that a run can be read, compared byte for byte with
+// another, and reduced to one SHA-256 digest.
+//
+// Recording stores a fixed-size record (no text formatting, no allocation
+// beyond the vector's growth); text is produced only on demand. A disabled
+// trace records nothing, and every recording call returns at once.
+//
+// Text form: one line per record, fields separated by one space, each line
+// ending in "\n". Packet records:
+//
+//   TIME NODE KIND PROTO SOURCE DESTINATION id=ID size=SIZE[ of=ID][
+//   reason=REASON]
+//
+// - TIME: seconds since the clock's epoch with nine decimals
+//   (`net::Time::ToString()`, e.g. "1000.000500000"); the simulator starts at
+//   1000 s.
+// - NODE: the name of the element that recorded it (a host, link, router or
+//   middlebox); names never contain spaces (`RegisterNode` enforces it).
+// - KIND: `sent` (a host put it on the network), `forwarded` (a router or
+//   middlebox passed it on; the addresses are those it leaves with, so a NAT's
+//   rewriting is visible), `delivered` (a host handed it to a socket or to its
+//   TCP handler), `dropped` (with `reason=`), or `duplicated` (a link made a
+//   copy with a new id; `of=` names the original).
+// - PROTO: `udp` or `tcp`. SOURCE and DESTINATION: `net::TransportAddress::
+//   HostPort()`, e.g. "10.0.0.1:5000", "[2001:db8::1]:443".
+// - ID: the packet id; SIZE: `Packet::ip_size()`.
+// - REASON: `DropReasonName()`, which may contain spaces; always last.
+//
+// Other events (a NAT creating a mapping, a link going down):
+//
+//   TIME NODE event TEXT
+//
+// where TEXT is free text with any line break replaced by a space.
+#ifndef PINHOLE_SIM_TRACE_H_
+#define PINHOLE_SIM_TRACE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "net/time.h"
+#include "net/transport_address.h"
+#include "sim/drop_reason.h"
+#include "sim/packet.h"
+
+namespace pinhole::sim {
+
+class Trace {
+ public:
+  using NodeId = uint32_t;
+
+  enum class Kind : uint8_t {
+    kSent,
+    kForwarded,
+    kDelivered,
+    kDropped,
+    kDuplicated,
+    kEvent,
+  };
+
+  struct Record {
+    net::Time time;
+    NodeId node = 0;
+    Kind kind = Kind::kEvent;
+    DropReason reason = DropReason::kLinkLoss;  // kDropped only.
+    bool tcp = false;
+    uint32_t size = 0;
+    uint64_t packet_id = 0;
+    uint64_t original_id = 0;  // kDuplicated only.
+    net::TransportAddress source;
+    net::TransportAddress destination;
+    std::string text;  // kEvent only.
+  };
+
+  Trace() = default;
+  Trace(const Trace&) = delete;
+  Trace& operator=(const Trace&) = delete;
+
+  // Every element registers its name once, and gets the id it records under.
+  // Fails for an empty name, one with a space or control character, or one
+  // already registered (names also name random streams, so they must be
+  // unique).
+  absl::StatusOr<NodeId> RegisterNode(absl::string_view name);
+  absl::string_view node_name(NodeId node) const { return names_[node]; }
+
+  bool enabled() const { return enabled_; }
+  void set_enabled(bool enabled) { enabled_ = enabled; }
+
+  void Sent(net::Time time, NodeId node, const Packet& packet) {
+    if (enabled_) AddPacket(time, node, Kind::kSent, packet);
+  }
+  void Forwarded(net::Time time, NodeId node, const Packet& packet) {
+    if (enabled_) AddPacket(time, node, Kind::kForwarded, packet);
+  }
+  void Delivered(net::Time time, NodeId node, const Packet& packet) {
+    if (enabled_) AddPacket(time, node, Kind::kDelivered, packet);
+  }
+  void Dropped(net::Time time, NodeId node, const Packet& packet,
+               DropReason reason) {
+    if (enabled_) AddPacket(time, node, Kind::kDropped, packet).reason = reason;
+  }
+  void Duplicated(net::Time time, NodeId node, const Packet& copy,
+                  uint64_t original_id) {
+    if (enabled_) {
+      AddPacket(time, node, Kind::kDuplicated, copy).original_id = original_id;
+    }
+  }
+  // Any other event worth reading in a trace ("mapping created ...").
+  void Event(net::Time time, NodeId node, absl::string_view text);
+
+  const std::vector<Record>& records() const { return records_; }
+  // How many packets were dropped for `reason`: a coverage mark for tests.
+  size_t CountDrops(DropReason reason) const;
+
+  // One record as a line of the text form, without the "\n".
+  std::string FormatRecord(const Record& record) const;
+  // Every record, one line each.
+  std::string ToText() const;
+  // SHA-256 of `ToText()`, as 64 lower-case hex digits.
+  std::string Sha256Hex() const;
+
+ private:
+  Record& AddPacket(net::Time time, NodeId node, Kind kind,
+                    const Packet& packet);
+
+  bool enabled_ = true;
+  std::vector<std::string> names_;
+  std::map<std::string, NodeId, std::less<>> ids_;
+  std::vector<Record> records_;
+};
+
+}  // namespace pinhole::sim
+
+#endif  // PINHOLE_SIM_TRACE_H_
