@@ -157,7 +157,7 @@ TEST_F(HostTest, DatagramToAPortWithoutSocketIsPortUnreachable) {
   ASSERT_TRUE(a->SendTo(Addr("10.0.0.2:9"), Bytes("x")).ok());
   ASSERT_TRUE(sim_.Run().ok());
   ASSERT_EQ(sim_.trace().CountDrops(DropReason::kPortUnreachable), 1u);
-  const Trace::Record& drop = sim_.trace().records().back();
+  const Trace::Record& drop = sim_.trace().last_record();
   EXPECT_EQ(drop.time, kStart + Duration::Milliseconds(10));
   EXPECT_EQ(sim_.trace().node_name(drop.node), "bob");
 }

@@ -162,7 +162,7 @@ TEST_F(LinkTest, GoingDownDropsWhatIsInFlightAndWhatIsSent) {
   sim_.RunFor(Duration::Milliseconds(6));
   EXPECT_FALSE(link_->is_up());
   EXPECT_EQ(sim_.trace().CountDrops(DropReason::kLinkDown), 1u);
-  EXPECT_EQ(sim_.trace().records().back().time,
+  EXPECT_EQ(sim_.trace().last_record().time,
             kStart + Duration::Milliseconds(5));
   Send(100);  // Down: dropped at once.
   EXPECT_EQ(sim_.trace().CountDrops(DropReason::kLinkDown), 2u);

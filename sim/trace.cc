@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "absl/status/status.h"
@@ -54,15 +55,26 @@ absl::StatusOr<Trace::NodeId> Trace::RegisterNode(absl::string_view name) {
   return id;
 }
 
+Trace::Record& Trace::NewRecord() {
+  if (count_ == chunks_.size() * kChunk) {
+    chunks_.push_back(std::make_unique<Record[]>(kChunk));
+  }
+  Record& r = chunks_[count_ / kChunk][count_ % kChunk];
+  ++count_;
+  return r;
+}
+
 Trace::Record& Trace::AddPacket(net::Time time, NodeId node, Kind kind,
                                 const Packet& packet) {
-  Record& r = records_.emplace_back();
+  Record& r = NewRecord();
   r.time = time;
   r.node = node;
   r.kind = kind;
   r.tcp = packet.is_tcp();
   r.size = static_cast<uint32_t>(packet.ip_size());
   r.packet_id = packet.id;
+  r.reason = DropReason::kLinkLoss;
+  r.original_id = 0;
   r.source = packet.source;
   r.destination = packet.destination;
   return r;
@@ -70,16 +82,20 @@ Trace::Record& Trace::AddPacket(net::Time time, NodeId node, Kind kind,
 
 void Trace::Event(net::Time time, NodeId node, absl::string_view text) {
   if (!enabled_) return;
-  Record& r = records_.emplace_back();
+  Record& r = NewRecord();
+  r = Record();
   r.time = time;
   r.node = node;
   r.kind = Kind::kEvent;
-  r.text = absl::StrReplaceAll(text, {{"\r\n", " "}, {"\n", " "}, {"\r", " "}});
+  r.original_id = texts_.size();
+  texts_.push_back(
+      absl::StrReplaceAll(text, {{"\r\n", " "}, {"\n", " "}, {"\r", " "}}));
 }
 
 size_t Trace::CountDrops(DropReason reason) const {
   size_t n = 0;
-  for (const Record& r : records_) {
+  for (size_t i = 0; i < count_; ++i) {
+    const Record& r = record(i);
     if (r.kind == Kind::kDropped && r.reason == reason) ++n;
   }
   return n;
@@ -89,7 +105,7 @@ std::string Trace::FormatRecord(const Record& r) const {
   std::string line = absl::StrCat(r.time.ToString(), " ", names_[r.node], " ",
                                   KindName(r.kind));
   if (r.kind == Kind::kEvent) {
-    absl::StrAppend(&line, " ", r.text);
+    absl::StrAppend(&line, " ", texts_[r.original_id]);
     return line;
   }
   absl::StrAppend(&line, r.tcp ? " tcp " : " udp ", r.source.HostPort(), " ",
@@ -105,8 +121,8 @@ std::string Trace::FormatRecord(const Record& r) const {
 
 std::string Trace::ToText() const {
   std::string text;
-  for (const Record& r : records_) {
-    absl::StrAppend(&text, FormatRecord(r), "\n");
+  for (size_t i = 0; i < count_; ++i) {
+    absl::StrAppend(&text, FormatRecord(record(i)), "\n");
   }
   return text;
 }
@@ -114,8 +130,8 @@ std::string Trace::ToText() const {
 std::string Trace::Sha256Hex() const {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-  for (const Record& r : records_) {
-    const std::string line = absl::StrCat(FormatRecord(r), "\n");
+  for (size_t i = 0; i < count_; ++i) {
+    const std::string line = absl::StrCat(FormatRecord(record(i)), "\n");
     EVP_DigestUpdate(ctx, line.data(), line.size());
   }
   unsigned char digest[EVP_MAX_MD_SIZE];

@@ -2,9 +2,11 @@
 // simulated time, so that a run can be read, compared byte for byte with
 // another, and reduced to one SHA-256 digest.
 //
-// Recording stores a fixed-size record (no text formatting, no allocation
-// beyond the vector's growth); text is produced only on demand. A disabled
-// trace records nothing, and every recording call returns at once.
+// Recording stores a fixed-size record (no text formatting) into chunks of
+// 4096 records that are never moved or freed before the trace is (`Clear()`
+// keeps them for reuse), so recording does not copy the trace as it grows;
+// text is produced only on demand. A disabled trace records nothing, and every
+// recording call returns at once. Memory: about 80 bytes a record.
 //
 // Text form: one line per record, fields separated by one space, each line
 // ending in "\n". Packet records:
@@ -38,6 +40,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -63,6 +66,7 @@ class Trace {
     kEvent,
   };
 
+  // Small and trivially copyable (about 80 bytes): recording is a store.
   struct Record {
     net::Time time;
     NodeId node = 0;
@@ -71,10 +75,11 @@ class Trace {
     bool tcp = false;
     uint32_t size = 0;
     uint64_t packet_id = 0;
-    uint64_t original_id = 0;  // kDuplicated only.
+    // kDuplicated: the original's id. kEvent: the index of its text in
+    // `event_text()`.
+    uint64_t original_id = 0;
     net::TransportAddress source;
     net::TransportAddress destination;
-    std::string text;  // kEvent only.
   };
 
   Trace() = default;
@@ -113,7 +118,23 @@ class Trace {
   // Any other event worth reading in a trace ("mapping created ...").
   void Event(net::Time time, NodeId node, absl::string_view text);
 
-  const std::vector<Record>& records() const { return records_; }
+  size_t record_count() const { return count_; }
+  // The `index`th record, in the order recorded. Requires index <
+  // record_count().
+  const Record& record(size_t index) const {
+    return chunks_[index / kChunk][index % kChunk];
+  }
+  const Record& last_record() const { return record(count_ - 1); }
+  // The text of the kEvent record `record`.
+  const std::string& event_text(const Record& record) const {
+    return texts_[record.original_id];
+  }
+  // Forgets every record (the registered names stay): for long runs that
+  // digest or print the trace piecewise.
+  void Clear() {
+    count_ = 0;
+    texts_.clear();
+  }
   // How many packets were dropped for `reason`: a coverage mark for tests.
   size_t CountDrops(DropReason reason) const;
 
@@ -125,13 +146,18 @@ class Trace {
   std::string Sha256Hex() const;
 
  private:
+  static constexpr size_t kChunk = 4096;
+
   Record& AddPacket(net::Time time, NodeId node, Kind kind,
                     const Packet& packet);
+  Record& NewRecord();
 
   bool enabled_ = true;
   std::vector<std::string> names_;
   std::map<std::string, NodeId, std::less<>> ids_;
-  std::vector<Record> records_;
+  std::vector<std::unique_ptr<Record[]>> chunks_;
+  size_t count_ = 0;
+  std::vector<std::string> texts_;
 };
 
 }  // namespace pinhole::sim

@@ -75,10 +75,28 @@ TEST(TraceTest, DisabledTraceRecordsNothing) {
   trace.set_enabled(false);
   trace.Sent(kT, n, UdpPacket(1));
   trace.Event(kT, n, "x");
-  EXPECT_TRUE(trace.records().empty());
+  EXPECT_TRUE((trace.record_count() == 0));
   trace.set_enabled(true);
   trace.Sent(kT, n, UdpPacket(1));
-  EXPECT_EQ(trace.records().size(), 1u);
+  EXPECT_EQ(trace.record_count(), 1u);
+}
+
+TEST(TraceTest, ClearForgetsRecordsAndReusesTheirSpace) {
+  Trace trace;
+  const Trace::NodeId n = *trace.RegisterNode("n");
+  for (int i = 0; i < 5000; ++i) {  // More than one chunk.
+    trace.Dropped(kT, n, UdpPacket(i), DropReason::kLinkLoss);
+  }
+  EXPECT_EQ(trace.record_count(), 5000u);
+  EXPECT_EQ(trace.record(4500).packet_id, 4500u);
+  trace.Clear();
+  EXPECT_EQ(trace.record_count(), 0u);
+  trace.Sent(kT, n, UdpPacket(1));
+  trace.Event(kT, n, "after");
+  EXPECT_EQ(trace.ToText(),
+            "1000.000500000 n sent udp 10.0.0.1:5000 [2001:db8::1]:3478 id=1 "
+            "size=48\n"
+            "1000.000500000 n event after\n");
 }
 
 TEST(TraceTest, NodeNamesMustBeUniqueNonEmptyWords) {
