@@ -16,12 +16,25 @@ absl::StatusOr<std::unique_ptr<Router>> Router::Create(Simulator& simulator,
       new Router(simulator, std::string(name), *node));
 }
 
-absl::StatusOr<int> Router::AddInterface(Link& link, LinkEnd end) {
+absl::StatusOr<int> Router::AddInterface(
+    Link& link, LinkEnd end, const std::vector<IpPrefix>& connected) {
+  for (const IpPrefix& prefix : connected) {
+    for (const RoutingTable::Route& route : routes_.routes()) {
+      if (route.prefix == prefix) {
+        return absl::AlreadyExistsError(absl::StrCat(
+            "router ", name_, ": ", prefix.ToString(), " is routed already"));
+      }
+    }
+  }
   absl::StatusOr<std::unique_ptr<Port>> port = Port::Attach(
       link, end, [this](Packet packet) { Forward(std::move(packet)); });
   if (!port.ok()) return port.status();
   ports_.push_back(*std::move(port));
-  return static_cast<int>(ports_.size()) - 1;
+  const int index = static_cast<int>(ports_.size()) - 1;
+  for (const IpPrefix& prefix : connected) {
+    if (absl::Status s = routes_.Add(prefix, index); !s.ok()) return s;
+  }
+  return index;
 }
 
 absl::Status Router::AddRoute(const IpPrefix& prefix, int interface) {

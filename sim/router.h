@@ -35,8 +35,11 @@ class Router {
   const std::string& name() const { return name_; }
 
   // Attaches a new interface to `end` of `link`; returns its index (0, 1,
-  // ...).
-  absl::StatusOr<int> AddInterface(Link& link, LinkEnd end);
+  // ...). Each of `connected` (the networks reached through this interface)
+  // becomes a route to it. Fails when the link end is taken or a prefix is
+  // routed already.
+  absl::StatusOr<int> AddInterface(Link& link, LinkEnd end,
+                                   const std::vector<IpPrefix>& connected = {});
   // Fails for an unknown interface or a prefix routed already.
   absl::Status AddRoute(const IpPrefix& prefix, int interface);
 

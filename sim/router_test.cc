@@ -102,6 +102,34 @@ TEST_F(RouterTest, RecordsForwardedPackets) {
       "1000.001000000 r forwarded udp 192.0.2.1:1 10.1.2.3:9 id=1 size=28\n");
 }
 
+TEST(RouterSetupTest, ConnectedPrefixesBecomeRoutes) {
+  Simulator sim(1);
+  auto router = *Router::Create(sim, "r");
+  auto in = *Link::Create(sim, "in", {});
+  auto out = *Link::Create(sim, "out", {.latency = Duration::Milliseconds(4)});
+  Collector collector;
+  ASSERT_TRUE(out->Attach(LinkEnd::kB, &collector).ok());
+  ASSERT_EQ(
+      *router->AddInterface(*in, LinkEnd::kA, {*IpPrefix::Parse("10.0.0.0/8")}),
+      0);
+  ASSERT_EQ(*router->AddInterface(*out, LinkEnd::kA,
+                                  {*IpPrefix::Parse("192.0.2.0/24"),
+                                   *IpPrefix::Parse("2001:db8::/32")}),
+            1);
+  EXPECT_EQ(
+      router->AddInterface(*out, LinkEnd::kB, {*IpPrefix::Parse("10.0.0.0/8")})
+          .status()
+          .code(),
+      absl::StatusCode::kAlreadyExists);
+  Packet p;
+  p.source = *net::TransportAddress::Parse("[2001:db9::1]:1");
+  p.destination = *net::TransportAddress::Parse("[2001:db8::7]:2");
+  in->Send(LinkEnd::kB, std::move(p));
+  ASSERT_TRUE(sim.Run().ok());
+  ASSERT_EQ(collector.packets.size(), 1u);
+  EXPECT_EQ(sim.Now(), Simulator::kEpoch + Duration::Milliseconds(4));
+}
+
 TEST_F(RouterTest, RefusesRoutesToUnknownInterfaces) {
   EXPECT_EQ(router_->AddRoute(*IpPrefix::Parse("10.9.0.0/16"), 3).code(),
             absl::StatusCode::kInvalidArgument);

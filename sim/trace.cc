@@ -27,6 +27,8 @@ absl::string_view KindName(Trace::Kind kind) {
       return "duplicated";
     case Trace::Kind::kEvent:
       return "event";
+    case Trace::Kind::kNote:
+      return "note";
   }
   return "unknown";
 }
@@ -87,9 +89,19 @@ void Trace::Event(net::Time time, NodeId node, absl::string_view text) {
   r.time = time;
   r.node = node;
   r.kind = Kind::kEvent;
-  r.original_id = texts_.size();
+  r.original_id = AddText(text);
+}
+
+void Trace::Note(net::Time time, NodeId node, const Packet& packet,
+                 absl::string_view text) {
+  if (!enabled_) return;
+  AddPacket(time, node, Kind::kNote, packet).original_id = AddText(text);
+}
+
+uint64_t Trace::AddText(absl::string_view text) {
   texts_.push_back(
       absl::StrReplaceAll(text, {{"\r\n", " "}, {"\n", " "}, {"\r", " "}}));
+  return texts_.size() - 1;
 }
 
 size_t Trace::CountDrops(DropReason reason) const {
@@ -115,6 +127,9 @@ std::string Trace::FormatRecord(const Record& r) const {
     absl::StrAppend(&line, " of=", r.original_id);
   if (r.kind == Kind::kDropped) {
     absl::StrAppend(&line, " reason=", DropReasonName(r.reason));
+  }
+  if (r.kind == Kind::kNote) {
+    absl::StrAppend(&line, " text=", texts_[r.original_id]);
   }
   return line;
 }

@@ -29,9 +29,13 @@
 // - ID: the packet id; SIZE: `Packet::ip_size()`.
 // - REASON: `DropReasonName()`, which may contain spaces; always last.
 //
-// Other events (a NAT creating a mapping, a link going down):
+// Other events (a link going down, a NAT reboot):
 //
 //   TIME NODE event TEXT
+//
+// and events about one packet (a NAT creating a mapping for it):
+//
+//   TIME NODE note PROTO SOURCE DESTINATION id=ID size=SIZE text=TEXT
 //
 // where TEXT is free text with any line break replaced by a space.
 #ifndef PINHOLE_SIM_TRACE_H_
@@ -64,6 +68,7 @@ class Trace {
     kDropped,
     kDuplicated,
     kEvent,
+    kNote,
   };
 
   // Small and trivially copyable (about 80 bytes): recording is a store.
@@ -75,8 +80,8 @@ class Trace {
     bool tcp = false;
     uint32_t size = 0;
     uint64_t packet_id = 0;
-    // kDuplicated: the original's id. kEvent: the index of its text in
-    // `event_text()`.
+    // kDuplicated: the original's id. kEvent and kNote: the index of the
+    // text (see `event_text()`).
     uint64_t original_id = 0;
     net::TransportAddress source;
     net::TransportAddress destination;
@@ -115,8 +120,12 @@ class Trace {
       AddPacket(time, node, Kind::kDuplicated, copy).original_id = original_id;
     }
   }
-  // Any other event worth reading in a trace ("mapping created ...").
+  // Any other event worth reading in a trace ("reboot").
   void Event(net::Time time, NodeId node, absl::string_view text);
+  // An event about `packet` ("mapping created 10.0.0.2:5000 ->
+  // 203.0.113.1:40000").
+  void Note(net::Time time, NodeId node, const Packet& packet,
+            absl::string_view text);
 
   size_t record_count() const { return count_; }
   // The `index`th record, in the order recorded. Requires index <
@@ -125,7 +134,7 @@ class Trace {
     return chunks_[index / kChunk][index % kChunk];
   }
   const Record& last_record() const { return record(count_ - 1); }
-  // The text of the kEvent record `record`.
+  // The text of the kEvent or kNote record `record`.
   const std::string& event_text(const Record& record) const {
     return texts_[record.original_id];
   }
@@ -151,6 +160,7 @@ class Trace {
   Record& AddPacket(net::Time time, NodeId node, Kind kind,
                     const Packet& packet);
   Record& NewRecord();
+  uint64_t AddText(absl::string_view text);
 
   bool enabled_ = true;
   std::vector<std::string> names_;

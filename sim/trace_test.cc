@@ -40,6 +40,7 @@ TEST(TraceTest, LinesHaveTheDocumentedForm) {
   trace.Forwarded(kT, wan, p);
   trace.Delivered(kT, alice, p);
   trace.Event(kT, wan, "went\ndown");
+  trace.Note(kT, wan, UdpPacket(9), "mapping created");
   EXPECT_EQ(trace.ToText(),
             "1000.000500000 alice sent udp 10.0.0.1:5000 [2001:db8::1]:3478 "
             "id=7 size=48\n"
@@ -51,7 +52,9 @@ TEST(TraceTest, LinesHaveTheDocumentedForm) {
             "size=60\n"
             "1000.000500000 alice delivered tcp 10.0.0.1:80 10.0.0.2:443 id=7 "
             "size=60\n"
-            "1000.000500000 wan event went down\n");
+            "1000.000500000 wan event went down\n"
+            "1000.000500000 wan note udp 10.0.0.1:5000 [2001:db8::1]:3478 "
+            "id=9 size=48 text=mapping created\n");
   EXPECT_EQ(trace.CountDrops(DropReason::kQueueFull), 1u);
   EXPECT_EQ(trace.CountDrops(DropReason::kLinkLoss), 0u);
 }
