@@ -25,9 +25,8 @@ EventId Simulator::Schedule(net::Time at, Callback callback) {
   Slot& s = slots_[slot];
   s.callback = std::move(callback);
   s.pending = true;
-  heap_.push_back(
+  HeapPush(
       Entry{at.NanosecondsSinceEpoch(), next_sequence_++, slot, s.generation});
-  std::push_heap(heap_.begin(), heap_.end(), Later);
   return EventId(static_cast<uint64_t>(s.generation) << 32 | slot);
 }
 
@@ -56,12 +55,46 @@ bool Simulator::Cancel(EventId id) {
   return true;
 }
 
+void Simulator::HeapPush(const Entry& entry) {
+  size_t i = heap_.size();
+  heap_.push_back(entry);
+  while (i > 0) {
+    const size_t parent = (i - 1) / 4;
+    if (!Earlier(entry, heap_[parent])) break;
+    heap_[i] = heap_[parent];
+    i = parent;
+  }
+  heap_[i] = entry;
+}
+
+void Simulator::HeapPopTop() {
+  const Entry last = heap_.back();
+  heap_.pop_back();
+  const size_t n = heap_.size();
+  if (n == 0) return;
+  size_t i = 0;
+  while (true) {
+    const size_t first = 4 * i + 1;
+    if (first >= n) break;
+    const size_t end = std::min(first + 4, n);
+    size_t best = first;
+    for (size_t c = first + 1; c < end; ++c) {
+      if (Earlier(heap_[c], heap_[best])) best = c;
+    }
+    if (!Earlier(heap_[best], last)) break;
+    heap_[i] = heap_[best];
+    i = best;
+  }
+  heap_[i] = last;
+}
+
 void Simulator::PurgeStaleEntries() {
   auto stale = [this](const Entry& e) {
     return slots_[e.slot].generation != e.generation;
   };
   heap_.erase(std::remove_if(heap_.begin(), heap_.end(), stale), heap_.end());
-  std::make_heap(heap_.begin(), heap_.end(), Later);
+  // Sorted is a valid heap: every parent precedes its children.
+  std::sort(heap_.begin(), heap_.end(), Earlier);
   stale_entries_ = 0;
 }
 
@@ -69,8 +102,7 @@ bool Simulator::PeekLive() {
   while (!heap_.empty()) {
     const Entry& top = heap_.front();
     if (slots_[top.slot].generation == top.generation) return true;
-    std::pop_heap(heap_.begin(), heap_.end(), Later);
-    heap_.pop_back();
+    HeapPopTop();
     --stale_entries_;
   }
   return false;
@@ -78,8 +110,7 @@ bool Simulator::PeekLive() {
 
 void Simulator::RunTop() {
   const Entry top = heap_.front();
-  std::pop_heap(heap_.begin(), heap_.end(), Later);
-  heap_.pop_back();
+  HeapPopTop();
   Slot& s = slots_[top.slot];
   Callback callback = std::move(s.callback);
   s.pending = false;

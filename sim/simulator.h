@@ -11,10 +11,11 @@
 //   after every event already queued for `Now()`. (An error would force every
 //   caller to handle a case that has one sensible meaning: "as soon as
 //   possible".) Scheduling never runs anything inline.
-// - `Cancel` is O(1): the queue is a binary heap of (time, sequence, slot,
+// - `Cancel` is O(1): the queue is a 4-ary min-heap of (time, sequence, slot,
 //   generation) and a cancelled event's heap entry is skipped when it surfaces
 //   (it no longer matches its slot's generation); stale entries are purged when
-//   they outnumber live ones. Schedule and the next event are O(log n).
+//   they outnumber live ones. Schedule and the next event are O(log n); four
+//   children per node halve the depth of a binary heap.
 // - All randomness comes from `RandomStream(name)`: an independent stream of
 //   the seed per stable component name, so adding a component leaves every
 //   other component's draws unchanged.
@@ -121,11 +122,12 @@ class Simulator final : public net::Clock {
     uint32_t generation = 1;
     bool pending = false;
   };
-  // std::push_heap keeps the greatest on top: "greater" means "later".
-  static bool Later(const Entry& a, const Entry& b) {
-    if (a.time_ns != b.time_ns) return a.time_ns > b.time_ns;
-    return a.sequence > b.sequence;
+  static bool Earlier(const Entry& a, const Entry& b) {
+    if (a.time_ns != b.time_ns) return a.time_ns < b.time_ns;
+    return a.sequence < b.sequence;
   }
+  void HeapPush(const Entry& entry);
+  void HeapPopTop();
 
   // Pops stale entries; true when a live event is on top.
   bool PeekLive();
