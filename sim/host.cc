@@ -278,6 +278,16 @@ absl::Status Host::SendUdp(const net::TransportAddress& local,
 }
 
 absl::Status Host::SendPacket(Packet packet) {
+  const net::TransportProtocol protocol = packet.source.protocol();
+  if (protocol == net::TransportProtocol::kTls ||
+      packet.destination.protocol() != protocol ||
+      packet.destination.family() != packet.source.family() ||
+      packet.destination.ip().IsUnspecified()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "host ", name_, ": cannot send a packet from ",
+        packet.source.ToString(), " to ", packet.destination.ToString(),
+        " (protocols must match and be UDP or TCP; families must match)"));
+  }
   std::optional<int> interface;
   net::IpAddress source;
   if (absl::Status s =

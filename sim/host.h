@@ -99,8 +99,11 @@ class Host final : public net::Network {
   bool IsLocalAddress(const net::IpAddress& address) const;
 
   // Routes and sends a packet its caller built (the TCP handler's segments):
-  // gives it a fresh id, records it as `sent`. Fails as `SendTo` does when
-  // there is no route.
+  // gives it a fresh id, fills in an unspecified source address, records it
+  // as `sent`. Fails with InvalidArgument when source and destination differ
+  // in family or protocol, the protocol is TLS (a `Packet` carries UDP or
+  // TCP), or the destination is unspecified; with Unavailable as `SendTo`
+  // does when there is no route.
   absl::Status SendPacket(Packet packet);
 
   // Hands the host's TCP to `handler` (see sim/tcp_handler.h).

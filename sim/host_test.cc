@@ -342,6 +342,19 @@ TEST_F(HostTest, TcpIsUnimplementedWithoutAHandler) {
   EXPECT_EQ(sim_.trace().CountDrops(DropReason::kPortUnreachable), 1u);
 }
 
+TEST_F(HostTest, SendPacketRefusesMismatchedPackets) {
+  Packet p;
+  p.source = Addr("10.0.0.1:1/tcp");
+  p.destination = Addr("10.0.0.2:2/udp");
+  EXPECT_EQ(alice_->SendPacket(p).code(), absl::StatusCode::kInvalidArgument);
+  p.destination = Addr("[2001:db8::2]:2/tcp");
+  EXPECT_EQ(alice_->SendPacket(p).code(), absl::StatusCode::kInvalidArgument);
+  p.source = Addr("10.0.0.1:1/tls");
+  p.destination = Addr("10.0.0.2:2/tls");
+  EXPECT_EQ(alice_->SendPacket(p).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(sim_.trace().record_count(), 0u);
+}
+
 TEST_F(HostTest, TcpGoesToTheHandler) {
   auto handler = std::make_unique<RecordingTcpHandler>();
   RecordingTcpHandler* bob_tcp = handler.get();

@@ -230,6 +230,37 @@ TEST_F(LinkTest, IndependentLossDropsTheConfiguredShare) {
   EXPECT_EQ(lost + at_b_.arrivals.size(), 20'000u);
 }
 
+// Gilbert-Elliott on a link: p = 2%, r = 20%, loss 80% in the bad state and
+// none in the good one. Stationary loss: 0.8 * 0.02 / 0.22 = 7.27%; over
+// 50,000 packets the tolerance is 1 point (bursts of mean length 5 make the
+// estimate noisier than independent loss).
+TEST_F(LinkTest, GilbertElliottLossDropsTheStationaryShare) {
+  Build({.loss = LossModel::GilbertElliott(
+             {.p = net::Ratio::Percent(2),
+              .r = net::Ratio::Percent(20),
+              .loss_in_bad = net::Ratio::Percent(80)})});
+  for (int i = 0; i < 50'000; ++i) Send(100);
+  ASSERT_TRUE(sim_.Run().ok());
+  const size_t lost = sim_.trace().CountDrops(DropReason::kLinkLoss);
+  EXPECT_NEAR(static_cast<double>(lost) / 50'000, 0.8 * 0.02 / 0.22, 0.01);
+  EXPECT_EQ(lost + at_b_.arrivals.size(), 50'000u);
+}
+
+TEST_F(LinkTest, MtuCountsTheIpv6Header) {
+  Build({.mtu = 1280});
+  Packet p;
+  p.id = sim_.NextPacketId();
+  p.source = *net::TransportAddress::Parse("[2001:db8::1]:1");
+  p.destination = *net::TransportAddress::Parse("[2001:db8::2]:2");
+  p.payload.resize(1280 - 48 + 1);  // 40 + 8 + payload = 1281.
+  link_->Send(LinkEnd::kA, p);
+  p.payload.resize(1280 - 48);
+  link_->Send(LinkEnd::kA, p);
+  ASSERT_TRUE(sim_.Run().ok());
+  EXPECT_EQ(at_b_.arrivals.size(), 1u);
+  EXPECT_EQ(sim_.trace().CountDrops(DropReason::kMtuExceeded), 1u);
+}
+
 TEST_F(LinkTest, DuplicatesGetTheirOwnIds) {
   Build({.latency = Duration::Milliseconds(1),
          .duplicate = net::Ratio::Always()});

@@ -122,11 +122,12 @@ void Simulator::RunTop() {
 }
 
 bool Simulator::RunUntil(absl::FunctionRef<bool()> done, net::Time limit) {
-  while (!done()) {
+  for (uint64_t n = 0; !done(); ++n) {
     if (!PeekLive() || heap_.front().time_ns > limit.NanosecondsSinceEpoch()) {
       if (limit > now_) now_ = limit;
       return done();
     }
+    if (n == event_limit_) return false;
     RunTop();
   }
   return true;

@@ -85,15 +85,21 @@ class Simulator final : public net::Clock {
 
   // Runs events until `done()` holds (checked first and after every event) and
   // returns true; or, when the next event lies after `limit` (or there is
-  // none), moves the clock to `limit` and returns `done()`.
+  // none), moves the clock to `limit` and returns `done()`. After
+  // `event_limit()` events in one call it gives up and returns false, leaving
+  // the clock at the last event (a livelock at one instant cannot hang it).
   bool RunUntil(absl::FunctionRef<bool()> done, net::Time limit);
   // Runs every event up to and including `Now() + duration`; the clock ends
-  // there.
+  // there (unless `event_limit()` stopped it first).
   void RunFor(net::Duration duration);
   // Runs until no event is left. Fails with ResourceExhausted after
   // `max_events` events (a livelock, or a periodic timer that never stops);
   // the clock then stays at the last event run.
   absl::Status Run(uint64_t max_events = kDefaultMaxEvents);
+
+  // The most events one `RunUntil` or `RunFor` call runs.
+  uint64_t event_limit() const { return event_limit_; }
+  void set_event_limit(uint64_t limit) { event_limit_ = limit; }
 
   size_t pending_events() const { return heap_.size() - stale_entries_; }
   uint64_t events_run() const { return events_run_; }
@@ -139,6 +145,7 @@ class Simulator final : public net::Clock {
   net::Time now_ = kEpoch;
   uint64_t next_sequence_ = 0;
   uint64_t events_run_ = 0;
+  uint64_t event_limit_ = kDefaultMaxEvents;
   uint64_t last_packet_id_ = 0;
   std::vector<Entry> heap_;
   size_t stale_entries_ = 0;

@@ -163,6 +163,19 @@ TEST(SimulatorTest, RunFailsOnALivelockInsteadOfHanging) {
   EXPECT_EQ(sim.events_run(), 1000u);
 }
 
+TEST(SimulatorTest, RunUntilGivesUpOnALivelockAtOneInstant) {
+  Simulator sim(1);
+  sim.set_event_limit(500);
+  std::function<void()> again = [&] {
+    sim.ScheduleIn(Duration::Zero(), again);
+  };
+  sim.ScheduleIn(Duration::Milliseconds(1), again);
+  EXPECT_FALSE(
+      sim.RunUntil([] { return false; }, kStart + Duration::Seconds(1)));
+  EXPECT_EQ(sim.events_run(), 500u);
+  EXPECT_EQ(sim.Now(), kStart + Duration::Milliseconds(1));
+}
+
 TEST(SimulatorTest, RandomStreamsAreNamedAndSeeded) {
   Simulator a(7);
   Simulator b(7);
