@@ -261,6 +261,48 @@ TEST_F(LinkTest, MtuCountsTheIpv6Header) {
   EXPECT_EQ(sim_.trace().CountDrops(DropReason::kMtuExceeded), 1u);
 }
 
+// Each link draws from streams named after it, so adding another element to
+// the simulation leaves its losses and jitter exactly as they were.
+std::vector<Arrival> LossyJitteryArrivals(bool with_another_link) {
+  Simulator sim(99);
+  std::unique_ptr<Link> other;
+  Collector other_end(sim);
+  const LinkConfig config{
+      .latency = Duration::Milliseconds(10),
+      .jitter = Duration::Milliseconds(5),
+      .allow_reordering = true,
+      .loss = LossModel::Independent(net::Ratio::Percent(20))};
+  if (with_another_link) {
+    other = *Link::Create(sim, "other", config);
+    EXPECT_TRUE(other->Attach(LinkEnd::kB, &other_end).ok());
+  }
+  auto link = *Link::Create(sim, "l", config);
+  Collector far_end(sim);
+  EXPECT_TRUE(link->Attach(LinkEnd::kB, &far_end).ok());
+  for (int i = 0; i < 100; ++i) {
+    Packet p;
+    p.id = sim.NextPacketId();
+    p.source = *net::TransportAddress::Parse("10.0.0.1:1");
+    p.destination = *net::TransportAddress::Parse("10.0.0.2:2");
+    if (other != nullptr) other->Send(LinkEnd::kA, p);
+    p.id = i + 1;
+    link->Send(LinkEnd::kA, std::move(p));
+  }
+  EXPECT_TRUE(sim.Run().ok());
+  return far_end.arrivals;
+}
+
+TEST(LinkStreamsTest, AnotherLinkDoesNotReshuffleThisOne) {
+  const std::vector<Arrival> alone = LossyJitteryArrivals(false);
+  const std::vector<Arrival> together = LossyJitteryArrivals(true);
+  ASSERT_EQ(alone.size(), together.size());
+  EXPECT_LT(alone.size(), 95u);  // Some were lost.
+  for (size_t i = 0; i < alone.size(); ++i) {
+    EXPECT_EQ(alone[i].time, together[i].time);
+    EXPECT_EQ(alone[i].id, together[i].id);
+  }
+}
+
 TEST_F(LinkTest, DuplicatesGetTheirOwnIds) {
   Build({.latency = Duration::Milliseconds(1),
          .duplicate = net::Ratio::Always()});
