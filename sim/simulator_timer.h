@@ -8,6 +8,7 @@
 #define PINHOLE_SIM_SIMULATOR_TIMER_H_
 
 #include <optional>
+#include <utility>
 
 #include "absl/functional/any_invocable.h"
 #include "net/time.h"
