@@ -28,9 +28,9 @@ absl::StatusOr<net::TransportAddress> DecodeAddress(
     uint16_t type, absl::Span<const uint8_t> value,
     const TransactionId* xor_with) {
   if (value.size() < 4) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "%s: %d bytes, too short for an address", AttributeTypeName(type),
-        value.size()));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("%s: %d bytes, too short for an address",
+                        AttributeTypeName(type), value.size()));
   }
   const uint8_t family = value[1];
   size_t address_size;
@@ -39,9 +39,8 @@ absl::StatusOr<net::TransportAddress> DecodeAddress(
   } else if (family == kFamilyIpv6) {
     address_size = 16;
   } else {
-    return absl::InvalidArgumentError(
-        absl::StrFormat("%s: unknown address family 0x%02X",
-                        AttributeTypeName(type), family));
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "%s: unknown address family 0x%02X", AttributeTypeName(type), family));
   }
   if (value.size() != 4 + address_size) {
     return absl::InvalidArgumentError(absl::StrFormat(
@@ -59,8 +58,8 @@ absl::StatusOr<net::TransportAddress> DecodeAddress(
   }
   const net::IpAddress ip =
       family == kFamilyIpv4
-          ? net::IpAddress::FromV4Bytes({address[0], address[1], address[2],
-                                         address[3]})
+          ? net::IpAddress::FromV4Bytes(
+                {address[0], address[1], address[2], address[3]})
           : net::IpAddress::FromV6Bytes(address);
   return net::TransportAddress(ip, port);
 }

@@ -7,12 +7,12 @@
 #ifndef PINHOLE_STUN_ATTRIBUTES_H_
 #define PINHOLE_STUN_ATTRIBUTES_H_
 
-#include "stun/address_attributes.h"        // IWYU pragma: export
-#include "stun/auth_attributes.h"           // IWYU pragma: export
-#include "stun/error_code.h"                // IWYU pragma: export
-#include "stun/ice_attributes.h"            // IWYU pragma: export
-#include "stun/nat_behavior_attributes.h"   // IWYU pragma: export
-#include "stun/text_attributes.h"           // IWYU pragma: export
-#include "stun/turn_attributes.h"           // IWYU pragma: export
+#include "stun/address_attributes.h"       // IWYU pragma: export
+#include "stun/auth_attributes.h"          // IWYU pragma: export
+#include "stun/error_code.h"               // IWYU pragma: export
+#include "stun/ice_attributes.h"           // IWYU pragma: export
+#include "stun/nat_behavior_attributes.h"  // IWYU pragma: export
+#include "stun/text_attributes.h"          // IWYU pragma: export
+#include "stun/turn_attributes.h"          // IWYU pragma: export
 
 #endif  // PINHOLE_STUN_ATTRIBUTES_H_

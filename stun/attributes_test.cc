@@ -122,8 +122,8 @@ void ExpectAddressRoundTrip(const char* text) {
 }
 
 TEST(AddressAttributesTest, EveryAddressAttributeRoundTripsBothFamilies) {
-  for (const char* text : {"203.0.113.9:3478", "[2001:db8::9]:49152",
-                           "0.0.0.0:0", "[::]:65535"}) {
+  for (const char* text :
+       {"203.0.113.9:3478", "[2001:db8::9]:49152", "0.0.0.0:0", "[::]:65535"}) {
     ExpectAddressRoundTrip<MappedAddress>(text);
     ExpectAddressRoundTrip<AlternateServer>(text);
     ExpectAddressRoundTrip<ResponseOrigin>(text);
@@ -135,9 +135,9 @@ TEST(AddressAttributesTest, EveryAddressAttributeRoundTripsBothFamilies) {
 }
 
 TEST(AddressAttributesTest, MalformedAddressesAreRejected) {
-  EXPECT_THAT(Raw(attr::kXorMappedAddress, "").Decode<XorMappedAddress>()
-                  .message(),
-              HasSubstr("0 bytes, too short"));
+  EXPECT_THAT(
+      Raw(attr::kXorMappedAddress, "").Decode<XorMappedAddress>().message(),
+      HasSubstr("0 bytes, too short"));
   EXPECT_THAT(Raw(attr::kXorMappedAddress, "00 03 00 01 01 02 03 04")
                   .Decode<XorMappedAddress>()
                   .message(),
@@ -181,7 +181,8 @@ TEST(TextAttributesTest, RoundTripWithoutPaddingInTheValue) {
 }
 
 TEST(TextAttributesTest, EmptyValuesAreRejectedWhereForbidden) {
-  EXPECT_THAT(BuildError(Username{""}), HasSubstr("USERNAME: must not be empty"));
+  EXPECT_THAT(BuildError(Username{""}),
+              HasSubstr("USERNAME: must not be empty"));
   EXPECT_THAT(BuildError(Realm{""}), HasSubstr("REALM: must not be empty"));
   EXPECT_THAT(BuildError(Nonce{""}), HasSubstr("NONCE: must not be empty"));
   EXPECT_THAT(Raw(attr::kUsername, "").Decode<Username>().message(),
@@ -190,7 +191,8 @@ TEST(TextAttributesTest, EmptyValuesAreRejectedWhereForbidden) {
 }
 
 TEST(TextAttributesTest, LimitsFollowRfc8489) {
-  EXPECT_TRUE(Built(Username{std::string(508, 'u')}).view().Has(attr::kUsername));
+  EXPECT_TRUE(
+      Built(Username{std::string(508, 'u')}).view().Has(attr::kUsername));
   EXPECT_THAT(BuildError(Username{std::string(509, 'u')}),
               HasSubstr("509 bytes, at most 508"));
   // 127 characters of 3 bytes each: 381 bytes, allowed.
@@ -238,10 +240,12 @@ TEST(ErrorCodeTest, EveryStandardCodeRoundTrips) {
 TEST(ErrorCodeTest, OutOfRangeCodesAreRejected) {
   EXPECT_THAT(BuildError(ErrorCode{299, "x"}), HasSubstr("code 299"));
   EXPECT_THAT(BuildError(ErrorCode{700, "x"}), HasSubstr("code 700"));
-  EXPECT_THAT(Raw(attr::kErrorCode, "00 00 02 00").Decode<ErrorCode>().message(),
-              HasSubstr("class 2 is outside 3-6"));
-  EXPECT_THAT(Raw(attr::kErrorCode, "00 00 04 64").Decode<ErrorCode>().message(),
-              HasSubstr("number 100 is outside 0-99"));
+  EXPECT_THAT(
+      Raw(attr::kErrorCode, "00 00 02 00").Decode<ErrorCode>().message(),
+      HasSubstr("class 2 is outside 3-6"));
+  EXPECT_THAT(
+      Raw(attr::kErrorCode, "00 00 04 64").Decode<ErrorCode>().message(),
+      HasSubstr("number 100 is outside 0-99"));
   EXPECT_THAT(Raw(attr::kErrorCode, "00 00 04").Decode<ErrorCode>().message(),
               HasSubstr("3 bytes, at least 4"));
 }
@@ -282,10 +286,9 @@ TEST(IceAttributesTest, RoundTrip) {
 TEST(IceAttributesTest, WrongSizesAreRejected) {
   EXPECT_THAT(Raw(attr::kPriority, "00 00 01").Decode<Priority>().message(),
               HasSubstr("PRIORITY: 3 bytes, must be 4"));
-  EXPECT_THAT(Raw(attr::kUseCandidate, "00 00 00 01")
-                  .Decode<UseCandidate>()
-                  .message(),
-              HasSubstr("USE-CANDIDATE: 4 bytes, must be 0"));
+  EXPECT_THAT(
+      Raw(attr::kUseCandidate, "00 00 00 01").Decode<UseCandidate>().message(),
+      HasSubstr("USE-CANDIDATE: 4 bytes, must be 0"));
   EXPECT_THAT(Raw(attr::kIceControlling, "00 00 00 01")
                   .Decode<IceControlling>()
                   .message(),
@@ -385,9 +388,8 @@ TEST(TurnAttributesTest, WrongSizesAreRejected) {
   EXPECT_FALSE(Raw(attr::kChannelNumber, "40 01").Decode<ChannelNumber>().ok());
   EXPECT_FALSE(Raw(attr::kLifetime, "").Decode<Lifetime>().ok());
   EXPECT_FALSE(Raw(attr::kEvenPort, "").Decode<EvenPort>().ok());
-  EXPECT_FALSE(Raw(attr::kRequestedTransport, "11")
-                   .Decode<RequestedTransport>()
-                   .ok());
+  EXPECT_FALSE(
+      Raw(attr::kRequestedTransport, "11").Decode<RequestedTransport>().ok());
   EXPECT_FALSE(Raw(attr::kDontFragment, "00").Decode<DontFragment>().ok());
   EXPECT_FALSE(Raw(attr::kReservationToken, "00 00 00 00")
                    .Decode<ReservationToken>()
@@ -410,7 +412,8 @@ TEST(TurnAttributesTest, ChannelNumberRange) {
 
 TEST(AuthAttributesTest, UserhashIsSha256OfUsernameColonRealm) {
   // SHA-256("user:example.org"), computed independently.
-  const absl::StatusOr<Userhash> hash = Userhash::Compute("user", "example.org");
+  const absl::StatusOr<Userhash> hash =
+      Userhash::Compute("user", "example.org");
   ASSERT_TRUE(hash.ok());
   const Built built(*hash);
   EXPECT_EQ(built.view().Get<Userhash>()->hash, hash->hash);
@@ -420,8 +423,8 @@ TEST(AuthAttributesTest, UserhashIsSha256OfUsernameColonRealm) {
 
 TEST(AuthAttributesTest, PasswordAlgorithmsListRoundTrips) {
   const std::vector<uint8_t> params = {0xAA};
-  const Built built(PasswordAlgorithms{{{0x0002, {}}, {0x0001, {}},
-                                        {0x7777, params}}});
+  const Built built(
+      PasswordAlgorithms{{{0x0002, {}}, {0x0001, {}}, {0x7777, params}}});
   EXPECT_EQ(built.value(attr::kPasswordAlgorithms),
             FromHex("00 02 00 00 00 01 00 00 77 77 00 01 aa 00 00 00"));
   const absl::StatusOr<PasswordAlgorithms> decoded =
@@ -445,10 +448,9 @@ TEST(AuthAttributesTest, PasswordAlgorithmRoundTripsAndRejectsGarbage) {
                   .Decode<PasswordAlgorithmAttribute>()
                   .message(),
               HasSubstr("overrun"));
-  EXPECT_THAT(Raw(attr::kPasswordAlgorithms, "")
-                  .Decode<PasswordAlgorithms>()
-                  .message(),
-              HasSubstr("the list is empty"));
+  EXPECT_THAT(
+      Raw(attr::kPasswordAlgorithms, "").Decode<PasswordAlgorithms>().message(),
+      HasSubstr("the list is empty"));
   EXPECT_THAT(BuildError(PasswordAlgorithms{}), HasSubstr("the list is empty"));
 }
 
@@ -458,10 +460,10 @@ TEST(AuthAttributesTest, UnknownAttributesListRoundTrips) {
             FromHex("00 33 7f ff 00 44"));
   EXPECT_THAT(built.view().Get<UnknownAttributes>()->types,
               ElementsAre(0x0033, 0x7fff, 0x0044));
-  EXPECT_FALSE(Raw(attr::kUnknownAttributes, "00")
-                   .Decode<UnknownAttributes>()
-                   .ok());
-  EXPECT_FALSE(Raw(attr::kUnknownAttributes, "").Decode<UnknownAttributes>().ok());
+  EXPECT_FALSE(
+      Raw(attr::kUnknownAttributes, "00").Decode<UnknownAttributes>().ok());
+  EXPECT_FALSE(
+      Raw(attr::kUnknownAttributes, "").Decode<UnknownAttributes>().ok());
   EXPECT_THAT(BuildError(UnknownAttributes{}), HasSubstr("the list is empty"));
 }
 

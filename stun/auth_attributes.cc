@@ -148,8 +148,8 @@ absl::StatusOr<UnknownAttributes> UnknownAttributes::Decode(
   if (value.empty()) return AttributeError(kType, "the list is empty");
   if (value.size() % 2 != 0) {
     return AttributeError(
-        kType, absl::StrFormat("%d bytes, not a list of 16-bit types",
-                               value.size()));
+        kType,
+        absl::StrFormat("%d bytes, not a list of 16-bit types", value.size()));
   }
   UnknownAttributes result;
   for (size_t i = 0; i < value.size(); i += 2) {

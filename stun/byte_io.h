@@ -39,7 +39,9 @@ inline void StoreBe64(uint8_t* p, uint64_t v) {
 }
 
 // Attribute values and ChannelData are padded to a multiple of 4 bytes.
-constexpr size_t PaddedLength(size_t length) { return (length + 3) & ~size_t{3}; }
+constexpr size_t PaddedLength(size_t length) {
+  return (length + 3) & ~size_t{3};
+}
 
 }  // namespace pinhole::stun
 

@@ -15,20 +15,19 @@ constexpr TextLimits kReasonLimits{509, 763, 127, true};
 
 absl::Status CheckCode(uint16_t type, int code) {
   if (code < 300 || code > 699) {
-    return AttributeError(
-        type, absl::StrFormat("code %d is outside 300-699", code));
+    return AttributeError(type,
+                          absl::StrFormat("code %d is outside 300-699", code));
   }
   return absl::OkStatus();
 }
 
 // Decodes class, number and reason from `value`, whose first 4 bytes hold
 // them (the family byte of ADDRESS-ERROR-CODE is the caller's business).
-absl::Status DecodeCodeAndReason(uint16_t type,
-                                 absl::Span<const uint8_t> value, int* code,
-                                 absl::string_view* reason) {
+absl::Status DecodeCodeAndReason(uint16_t type, absl::Span<const uint8_t> value,
+                                 int* code, absl::string_view* reason) {
   if (value.size() < 4) {
-    return AttributeError(type, absl::StrFormat("%d bytes, at least 4 needed",
-                                                value.size()));
+    return AttributeError(
+        type, absl::StrFormat("%d bytes, at least 4 needed", value.size()));
   }
   const int error_class = value[2] & 0x07;
   const int number = value[3];
@@ -37,8 +36,8 @@ absl::Status DecodeCodeAndReason(uint16_t type,
         type, absl::StrFormat("class %d is outside 3-6", error_class));
   }
   if (number > 99) {
-    return AttributeError(
-        type, absl::StrFormat("number %d is outside 0-99", number));
+    return AttributeError(type,
+                          absl::StrFormat("number %d is outside 0-99", number));
   }
   *code = error_class * 100 + number;
   *reason = absl::string_view(reinterpret_cast<const char*>(value.data()) + 4,
@@ -52,8 +51,8 @@ void AppendCodeAndReason(MessageBuilder& builder, uint16_t type,
                          absl::string_view reason) {
   absl::Status status = CheckCode(type, code);
   if (status.ok()) {
-    status = CheckText(type, reason, kReasonLimits.max_encode_bytes,
-                       kReasonLimits);
+    status =
+        CheckText(type, reason, kReasonLimits.max_encode_bytes, kReasonLimits);
   }
   if (!status.ok()) return builder.Fail(std::move(status));
   absl::Span<uint8_t> out = builder.AppendAttribute(type, 4 + reason.size());
@@ -61,7 +60,8 @@ void AppendCodeAndReason(MessageBuilder& builder, uint16_t type,
   out[0] = first_byte;
   out[2] = static_cast<uint8_t>(code / 100);
   out[3] = static_cast<uint8_t>(code % 100);
-  if (!reason.empty()) std::memcpy(out.data() + 4, reason.data(), reason.size());
+  if (!reason.empty())
+    std::memcpy(out.data() + 4, reason.data(), reason.size());
 }
 
 }  // namespace

@@ -3,10 +3,10 @@
 // SHA1_Init and friends are deprecated in OpenSSL 3 in favour of EVP, whose
 // HMAC allocates per message (see MacState below).
 #define OPENSSL_SUPPRESS_DEPRECATED
+#include <libdeflate.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
-#include <libdeflate.h>
 
 #include <array>
 #include <cstring>
@@ -65,12 +65,10 @@ IntegrityKey::IntegrityKey(std::vector<uint8_t> key,
 
 IntegrityKey IntegrityKey::Make(std::vector<uint8_t> key) {
   auto state = std::make_shared<MacState>();
-  const auto sha1_block = BlockKey(key, [](const uint8_t* d, size_t n,
-                                           uint8_t* out) { SHA1(d, n, out); });
-  const auto sha256_block =
-      BlockKey(key, [](const uint8_t* d, size_t n, uint8_t* out) {
-        SHA256(d, n, out);
-      });
+  const auto sha1_block = BlockKey(
+      key, [](const uint8_t* d, size_t n, uint8_t* out) { SHA1(d, n, out); });
+  const auto sha256_block = BlockKey(
+      key, [](const uint8_t* d, size_t n, uint8_t* out) { SHA256(d, n, out); });
   SHA1_Init(&state->sha1_inner);
   SHA1_Update(&state->sha1_inner, Xored(sha1_block, 0x36).data(),
               kHmacBlockSize);

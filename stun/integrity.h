@@ -60,8 +60,8 @@ class IntegrityKey {
 
   // HMAC-SHA1 (20 bytes into `out`) or HMAC-SHA256 (32 bytes) of `header`
   // (the 20-byte header, length already adjusted) followed by `body`.
-  void HmacSha1(absl::Span<const uint8_t> header, absl::Span<const uint8_t> body,
-                uint8_t* out) const;
+  void HmacSha1(absl::Span<const uint8_t> header,
+                absl::Span<const uint8_t> body, uint8_t* out) const;
   void HmacSha256(absl::Span<const uint8_t> header,
                   absl::Span<const uint8_t> body, uint8_t* out) const;
 

@@ -58,10 +58,13 @@ void Run(absl::Span<const uint8_t> input) {
     }
     builder.AddRaw(attribute.type, attribute.value);
   }
-  builder.AddMessageIntegrity(key).AddMessageIntegritySha256(key).AddFingerprint();
+  builder.AddMessageIntegrity(key)
+      .AddMessageIntegritySha256(key)
+      .AddFingerprint();
   absl::StatusOr<std::vector<uint8_t>> signed_bytes = builder.Finish();
   if (!signed_bytes.ok()) return;  // Too large once signed.
-  absl::StatusOr<MessageView> signed_message = MessageView::Parse(*signed_bytes);
+  absl::StatusOr<MessageView> signed_message =
+      MessageView::Parse(*signed_bytes);
   Check(signed_message.ok(), "a signed message does not parse");
   Check(VerifyMessageIntegrity(*signed_message, key).ok(), "MI re-sign");
   Check(VerifyMessageIntegritySha256(*signed_message, key).ok(),

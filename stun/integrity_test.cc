@@ -33,26 +33,28 @@ std::vector<uint8_t> KeyBytes(const IntegrityKey& key) {
 }
 
 TEST(IntegrityKeyTest, ShortTermKeyIsThePassword) {
-  EXPECT_EQ(KeyBytes(IntegrityKey::ShortTerm("pass word").value()),
-            std::vector<uint8_t>({'p', 'a', 's', 's', ' ', 'w', 'o', 'r', 'd'}));
+  EXPECT_EQ(
+      KeyBytes(IntegrityKey::ShortTerm("pass word").value()),
+      std::vector<uint8_t>({'p', 'a', 's', 's', ' ', 'w', 'o', 'r', 'd'}));
   EXPECT_FALSE(IntegrityKey::ShortTerm("").ok());
 }
 
 // RFC 8489 §9.2.2, with digests computed independently (md5sum, sha256sum of
 // "user:example.org:secret").
 TEST(IntegrityKeyTest, LongTermKeysHashUsernameRealmAndPassword) {
-  EXPECT_EQ(KeyBytes(IntegrityKey::LongTerm("user", "example.org", "secret")
-                         .value()),
-            FromHex("a9832fed4a7567b40e43443f9f30c272"));
-  EXPECT_EQ(KeyBytes(IntegrityKey::LongTerm("user", "example.org", "secret",
-                                            PasswordAlgorithm::kSha256)
-                         .value()),
-            FromHex("bf9f8cc2da128fcb78077f794a818f9d3ccf550dab291cb21c82f29a153b3355"));
+  EXPECT_EQ(
+      KeyBytes(IntegrityKey::LongTerm("user", "example.org", "secret").value()),
+      FromHex("a9832fed4a7567b40e43443f9f30c272"));
+  EXPECT_EQ(
+      KeyBytes(IntegrityKey::LongTerm("user", "example.org", "secret",
+                                      PasswordAlgorithm::kSha256)
+                   .value()),
+      FromHex(
+          "bf9f8cc2da128fcb78077f794a818f9d3ccf550dab291cb21c82f29a153b3355"));
   EXPECT_FALSE(IntegrityKey::LongTerm("user", "", "secret").ok());
-  EXPECT_FALSE(
-      IntegrityKey::LongTerm("user", "realm", "secret",
-                             static_cast<PasswordAlgorithm>(0x0003))
-          .ok());
+  EXPECT_FALSE(IntegrityKey::LongTerm("user", "realm", "secret",
+                                      static_cast<PasswordAlgorithm>(0x0003))
+                   .ok());
 }
 
 std::vector<uint8_t> Bytes(absl::string_view text) {
@@ -185,10 +187,10 @@ TEST(MessageIntegrityTest, TruncatedSha256Verifies) {
 }
 
 TEST(MessageIntegrityTest, LongTermSha256KeySignsAndVerifies) {
-  const IntegrityKey key = IntegrityKey::LongTerm("user", "example.org",
-                                                  "secret",
-                                                  PasswordAlgorithm::kSha256)
-                               .value();
+  const IntegrityKey key =
+      IntegrityKey::LongTerm("user", "example.org", "secret",
+                             PasswordAlgorithm::kSha256)
+          .value();
   const std::vector<uint8_t> bytes = Signed(key, false, true, true);
   const MessageView message = MessageView::Parse(bytes).value();
   EXPECT_TRUE(VerifyMessageIntegritySha256(message, key).ok());
@@ -248,9 +250,8 @@ TEST(FingerprintTest, AgreesWithZlibOnEveryLengthAndAlignment) {
     for (size_t length = 0; start + length <= bytes.size(); length += 7) {
       const absl::Span<const uint8_t> span =
           absl::MakeConstSpan(bytes).subspan(start, length);
-      const uint32_t zlib =
-          static_cast<uint32_t>(crc32(crc32(0L, Z_NULL, 0), span.data(),
-                                      static_cast<uInt>(span.size())));
+      const uint32_t zlib = static_cast<uint32_t>(crc32(
+          crc32(0L, Z_NULL, 0), span.data(), static_cast<uInt>(span.size())));
       ASSERT_EQ(StunFingerprint({}, span), zlib ^ 0x5354554eu)
           << "start " << start << " length " << length;
     }

@@ -10,8 +10,8 @@ namespace {
 template <typename... Args>
 absl::Status Malformed(const absl::FormatSpec<Args...>& format,
                        const Args&... args) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("malformed STUN message: ", absl::StrFormat(format, args...)));
+  return absl::InvalidArgumentError(absl::StrCat(
+      "malformed STUN message: ", absl::StrFormat(format, args...)));
 }
 
 // Whether an attribute of `type` is ignored because it follows
@@ -47,17 +47,16 @@ absl::StatusOr<MessageView> MessageView::Parse(
   }
   const uint8_t* const p = bytes.data();
   if ((p[0] & 0xC0) != 0) {
-    return Malformed("the first two bits are %d%d, STUN requires 00",
-                     p[0] >> 7, (p[0] >> 6) & 1);
+    return Malformed("the first two bits are %d%d, STUN requires 00", p[0] >> 7,
+                     (p[0] >> 6) & 1);
   }
   const size_t length = LoadBe16(p + 2);
   if (length % 4 != 0) {
     return Malformed("length field %d is not a multiple of 4", length);
   }
   if (kHeaderSize + length != size) {
-    return Malformed(
-        "length field says %d bytes follow the header, but %d do", length,
-        size - kHeaderSize);
+    return Malformed("length field says %d bytes follow the header, but %d do",
+                     length, size - kHeaderSize);
   }
 
   MessageView view;
@@ -74,8 +73,9 @@ absl::StatusOr<MessageView> MessageView::Parse(
     const size_t value_length = LoadBe16(p + offset + 2);
     const size_t room = size - offset - kAttributeHeaderSize;
     if (after_fingerprint) {
-      return Malformed("%s at offset %d follows FINGERPRINT, which must be last",
-                       AttributeTypeName(type), offset);
+      return Malformed(
+          "%s at offset %d follows FINGERPRINT, which must be last",
+          AttributeTypeName(type), offset);
     }
     if (value_length > room) {
       return Malformed("%s at offset %d claims %d value bytes but %d remain",
@@ -103,9 +103,10 @@ absl::StatusOr<MessageView> MessageView::Parse(
       switch (type) {
         case attr::kMessageIntegrity:
           if (value_length != 20) {
-            return Malformed("MESSAGE-INTEGRITY at offset %d has %d bytes, "
-                             "not 20",
-                             offset, value_length);
+            return Malformed(
+                "MESSAGE-INTEGRITY at offset %d has %d bytes, "
+                "not 20",
+                offset, value_length);
           }
           after_integrity = true;
           view.integrity_offset_ = static_cast<uint32_t>(offset);

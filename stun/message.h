@@ -142,7 +142,8 @@ class MessageView {
       KnownAttributeSlot(attr::kMessageIntegrity);
   static constexpr int kMessageIntegritySha256Slot =
       KnownAttributeSlot(attr::kMessageIntegritySha256);
-  static constexpr int kFingerprintSlot = KnownAttributeSlot(attr::kFingerprint);
+  static constexpr int kFingerprintSlot =
+      KnownAttributeSlot(attr::kFingerprint);
 
   absl::Span<const uint8_t> bytes_;
   // Offset / 4 of each known attribute's header, 0 when absent (no attribute

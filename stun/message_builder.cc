@@ -31,9 +31,9 @@ void MessageBuilder::Reset(MessageType type,
   buffer_.resize(kHeaderSize);
   uint8_t* p = buffer_.data();
   if (static_cast<uint16_t>(type.method) > kMaxMethod) {
-    Fail(absl::InvalidArgumentError(absl::StrFormat(
-        "method 0x%04X does not fit in 12 bits",
-        static_cast<uint16_t>(type.method))));
+    Fail(absl::InvalidArgumentError(
+        absl::StrFormat("method 0x%04X does not fit in 12 bits",
+                        static_cast<uint16_t>(type.method))));
   }
   StoreBe16(p, type.ToWire());
   StoreBe16(p + 2, 0);
@@ -51,11 +51,11 @@ void MessageBuilder::SetLength(size_t attributes_length) {
 
 bool MessageBuilder::Admit(uint16_t type) {
   if (!status_.ok()) return false;
-  const Stage needed = type == attr::kMessageIntegrity ? Stage::kAttributes
-                       : type == attr::kMessageIntegritySha256
-                           ? Stage::kAfterIntegrity
-                       : type == attr::kFingerprint ? Stage::kAfterIntegritySha256
-                                                    : Stage::kAttributes;
+  const Stage needed =
+      type == attr::kMessageIntegrity         ? Stage::kAttributes
+      : type == attr::kMessageIntegritySha256 ? Stage::kAfterIntegrity
+      : type == attr::kFingerprint            ? Stage::kAfterIntegritySha256
+                                              : Stage::kAttributes;
   if (stage_ > needed) {
     const char* after = stage_ == Stage::kAfterFingerprint ? "FINGERPRINT"
                         : stage_ == Stage::kAfterIntegritySha256
@@ -73,9 +73,9 @@ absl::Span<uint8_t> MessageBuilder::AppendAttribute(uint16_t type,
                                                     size_t length) {
   if (!Admit(type)) return {};
   if (length > 0xFFFF) {
-    Fail(absl::InvalidArgumentError(absl::StrFormat(
-        "%s value of %d bytes exceeds 65535", AttributeTypeName(type),
-        length)));
+    Fail(absl::InvalidArgumentError(
+        absl::StrFormat("%s value of %d bytes exceeds 65535",
+                        AttributeTypeName(type), length)));
     return {};
   }
   const size_t start = buffer_.size();
@@ -113,10 +113,10 @@ MessageBuilder& MessageBuilder::AddMessageIntegrity(const IntegrityKey& key) {
       AppendAttribute(attr::kMessageIntegrity, kMessageIntegritySize);
   if (out.empty()) return *this;
   // The length field already counts this attribute, as the HMAC requires.
-  key.HmacSha1(absl::MakeConstSpan(buffer_.data(), kHeaderSize),
-               absl::MakeConstSpan(buffer_.data() + kHeaderSize,
-                                   offset - kHeaderSize),
-               out.data());
+  key.HmacSha1(
+      absl::MakeConstSpan(buffer_.data(), kHeaderSize),
+      absl::MakeConstSpan(buffer_.data() + kHeaderSize, offset - kHeaderSize),
+      out.data());
   stage_ = Stage::kAfterIntegrity;
   return *this;
 }
@@ -136,10 +136,10 @@ MessageBuilder& MessageBuilder::AddMessageIntegritySha256(
       AppendAttribute(attr::kMessageIntegritySha256, length);
   if (out.empty()) return *this;
   uint8_t mac[kMessageIntegritySha256MaxSize];
-  key.HmacSha256(absl::MakeConstSpan(buffer_.data(), kHeaderSize),
-                 absl::MakeConstSpan(buffer_.data() + kHeaderSize,
-                                     offset - kHeaderSize),
-                 mac);
+  key.HmacSha256(
+      absl::MakeConstSpan(buffer_.data(), kHeaderSize),
+      absl::MakeConstSpan(buffer_.data() + kHeaderSize, offset - kHeaderSize),
+      mac);
   std::memcpy(out.data(), mac, length);
   stage_ = Stage::kAfterIntegritySha256;
   return *this;
@@ -147,7 +147,8 @@ MessageBuilder& MessageBuilder::AddMessageIntegritySha256(
 
 MessageBuilder& MessageBuilder::AddFingerprint() {
   const size_t offset = buffer_.size();
-  absl::Span<uint8_t> out = AppendAttribute(attr::kFingerprint, kFingerprintSize);
+  absl::Span<uint8_t> out =
+      AppendAttribute(attr::kFingerprint, kFingerprintSize);
   if (out.empty()) return *this;
   StoreBe32(out.data(),
             StunFingerprint(absl::MakeConstSpan(buffer_.data(), kHeaderSize),
@@ -165,4 +166,3 @@ absl::StatusOr<std::vector<uint8_t>> MessageBuilder::Finish() {
 }
 
 }  // namespace pinhole::stun
-

@@ -25,9 +25,9 @@ TEST(MessageBuilderTest, WritesHeaderCookieAndTransactionId) {
       MessageBuilder({Method::kAllocate, MessageClass::kRequest}, kId)
           .Finish()
           .value();
-  EXPECT_EQ(bytes, std::vector<uint8_t>({0x00, 0x03, 0x00, 0x00, 0x21, 0x12,
-                                         0xa4, 0x42, 1, 2, 3, 4, 5, 6, 7, 8, 9,
-                                         10, 11, 12}));
+  EXPECT_EQ(bytes, std::vector<uint8_t>(
+                       {0x00, 0x03, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42, 1, 2, 3,
+                        4,    5,    6,    7,    8,    9,    10,   11,   12}));
 }
 
 TEST(MessageBuilderTest, PadsValuesWithZerosAndKeepsTheLengthCurrent) {

@@ -58,8 +58,8 @@ void Run(absl::Span<const uint8_t> input) {
             OtherAddress, XorPeerAddress, XorRelayedAddress, Username, Realm,
             Nonce, Software, AlternateDomain, ErrorCode, AddressErrorCode,
             Priority, UseCandidate, IceControlled, IceControlling,
-            ChangeRequest, ResponsePort, Padding, ChannelNumber, Lifetime,
-            Data, RequestedAddressFamily, AdditionalAddressFamily, EvenPort,
+            ChangeRequest, ResponsePort, Padding, ChannelNumber, Lifetime, Data,
+            RequestedAddressFamily, AdditionalAddressFamily, EvenPort,
             RequestedTransport, DontFragment, ReservationToken, Icmp,
             ConnectionId, Userhash, PasswordAlgorithmAttribute,
             PasswordAlgorithms, UnknownAttributes>(message);

@@ -33,7 +33,18 @@ std::vector<uint8_t> Message(uint16_t length, const std::string& attributes,
                                 static_cast<uint8_t>(cookie >> 16),
                                 static_cast<uint8_t>(cookie >> 8),
                                 static_cast<uint8_t>(cookie),
-                                1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+                                1,
+                                2,
+                                3,
+                                4,
+                                5,
+                                6,
+                                7,
+                                8,
+                                9,
+                                10,
+                                11,
+                                12};
   const std::vector<uint8_t> rest = FromHex(attributes);
   bytes.insert(bytes.end(), rest.begin(), rest.end());
   return bytes;
@@ -41,8 +52,7 @@ std::vector<uint8_t> Message(uint16_t length, const std::string& attributes,
 
 // The same, with the length field computed.
 std::vector<uint8_t> Message(const std::string& attributes) {
-  return Message(static_cast<uint16_t>(FromHex(attributes).size()),
-                 attributes);
+  return Message(static_cast<uint16_t>(FromHex(attributes).size()), attributes);
 }
 
 std::string ErrorOf(const std::vector<uint8_t>& bytes) {
@@ -68,8 +78,9 @@ TEST(MessageParseTest, HeaderOnlyMessageParses) {
 TEST(MessageParseTest, TruncatedHeaderIsAnError) {
   const std::vector<uint8_t> full = Message("");
   for (size_t size = 0; size < kHeaderSize; ++size) {
-    EXPECT_THAT(ErrorOf(std::vector<uint8_t>(full.begin(), full.begin() + size)),
-                HasSubstr("shorter than the 20-byte header"));
+    EXPECT_THAT(
+        ErrorOf(std::vector<uint8_t>(full.begin(), full.begin() + size)),
+        HasSubstr("shorter than the 20-byte header"));
   }
 }
 
@@ -150,11 +161,12 @@ constexpr char kFingerprint[] = "80 28 00 04 00 00 00 00 ";
 TEST(MessageParseTest, AttributesAfterMessageIntegrityAreIgnored) {
   const std::vector<uint8_t> bytes =
       Message(std::string("00 24 00 04 00 00 00 07 ") + kIntegrity +
-              "00 25 00 00 "               // USE-CANDIDATE: ignored.
-              "00 33 00 00 "               // Unknown required: ignored.
+              "00 25 00 00 "  // USE-CANDIDATE: ignored.
+              "00 33 00 00 "  // Unknown required: ignored.
               "00 08 00 14 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11 "
-              "11 11 11 11 " +             // A second MI: ignored.
-              kIntegritySha256 + kFingerprint);
+              "11 11 11 11 " +  // A second MI: ignored.
+              kIntegritySha256 +
+              kFingerprint);
   absl::StatusOr<MessageView> message = MessageView::Parse(bytes);
   ASSERT_TRUE(message.ok()) << message.status();
   EXPECT_TRUE(message->Has(attr::kPriority));
@@ -169,17 +181,17 @@ TEST(MessageParseTest, AttributesAfterMessageIntegrityAreIgnored) {
   for (const RawAttribute attribute : message->attributes()) {
     types.push_back(attribute.type);
   }
-  EXPECT_THAT(types, ElementsAre(attr::kPriority, attr::kMessageIntegrity,
-                                 attr::kMessageIntegritySha256,
-                                 attr::kFingerprint));
+  EXPECT_THAT(types,
+              ElementsAre(attr::kPriority, attr::kMessageIntegrity,
+                          attr::kMessageIntegritySha256, attr::kFingerprint));
 }
 
 // RFC 8489 §14.6: after MESSAGE-INTEGRITY-SHA256 only FINGERPRINT counts, and
 // a MESSAGE-INTEGRITY there is ignored too.
 TEST(MessageParseTest, AttributesAfterMessageIntegritySha256AreIgnored) {
-  const std::vector<uint8_t> bytes = Message(
-      std::string(kIntegritySha256) + kIntegrity + "00 24 00 04 00 00 00 07 " +
-      kFingerprint);
+  const std::vector<uint8_t> bytes =
+      Message(std::string(kIntegritySha256) + kIntegrity +
+              "00 24 00 04 00 00 00 07 " + kFingerprint);
   absl::StatusOr<MessageView> message = MessageView::Parse(bytes);
   ASSERT_TRUE(message.ok()) << message.status();
   EXPECT_FALSE(message->message_integrity_offset().has_value());
@@ -197,11 +209,11 @@ TEST(MessageParseTest, FirstOccurrenceOfARepeatedAttributeWins) {
 // RFC 8489 §6.3.1: unknown comprehension-required attributes make a request
 // fail with 420; unknown comprehension-optional ones are ignored.
 TEST(MessageParseTest, UnknownComprehensionRequiredAttributesAreReported) {
-  const std::vector<uint8_t> bytes =
-      Message("00 33 00 00 "          // Unknown, required.
-              "80 77 00 01 ff 00 00 00 "  // Unknown, optional.
-              "7f ff 00 00 "          // Unknown, required.
-              "00 33 00 00");         // Repeated: reported once.
+  const std::vector<uint8_t> bytes = Message(
+      "00 33 00 00 "              // Unknown, required.
+      "80 77 00 01 ff 00 00 00 "  // Unknown, optional.
+      "7f ff 00 00 "              // Unknown, required.
+      "00 33 00 00");             // Repeated: reported once.
   const MessageView message = MessageView::Parse(bytes).value();
   EXPECT_THAT(message.unknown_comprehension_required(),
               ElementsAre(0x0033, 0x7fff));

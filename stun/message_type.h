@@ -28,16 +28,16 @@ enum class MessageClass : uint8_t {
 // Methods from the IANA "STUN Methods" registry that Pinhole speaks. Any
 // 12-bit value may appear on the wire; unknown ones keep their number.
 enum class Method : uint16_t {
-  kBinding = 0x001,           // RFC 8489
-  kAllocate = 0x003,          // RFC 8656
-  kRefresh = 0x004,           // RFC 8656
-  kSend = 0x006,              // RFC 8656
-  kData = 0x007,              // RFC 8656
-  kCreatePermission = 0x008,  // RFC 8656
-  kChannelBind = 0x009,       // RFC 8656
-  kConnect = 0x00A,           // RFC 6062
-  kConnectionBind = 0x00B,    // RFC 6062
-  kConnectionAttempt = 0x00C, // RFC 6062
+  kBinding = 0x001,            // RFC 8489
+  kAllocate = 0x003,           // RFC 8656
+  kRefresh = 0x004,            // RFC 8656
+  kSend = 0x006,               // RFC 8656
+  kData = 0x007,               // RFC 8656
+  kCreatePermission = 0x008,   // RFC 8656
+  kChannelBind = 0x009,        // RFC 8656
+  kConnect = 0x00A,            // RFC 6062
+  kConnectionBind = 0x00B,     // RFC 6062
+  kConnectionAttempt = 0x00C,  // RFC 6062
 };
 
 inline constexpr uint16_t kMaxMethod = 0x0FFF;

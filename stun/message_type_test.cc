@@ -11,9 +11,8 @@ namespace {
 TEST(MessageTypeTest, BindingTypesHaveTheirWellKnownValues) {
   EXPECT_EQ((MessageType{Method::kBinding, MessageClass::kRequest}).ToWire(),
             0x0001);
-  EXPECT_EQ(
-      (MessageType{Method::kBinding, MessageClass::kIndication}).ToWire(),
-      0x0011);
+  EXPECT_EQ((MessageType{Method::kBinding, MessageClass::kIndication}).ToWire(),
+            0x0011);
   EXPECT_EQ(
       (MessageType{Method::kBinding, MessageClass::kSuccessResponse}).ToWire(),
       0x0101);
@@ -27,9 +26,9 @@ TEST(MessageTypeTest, BindingTypesHaveTheirWellKnownValues) {
 TEST(MessageTypeTest, TurnTypesHaveTheirWellKnownValues) {
   EXPECT_EQ((MessageType{Method::kAllocate, MessageClass::kRequest}).ToWire(),
             0x0003);
-  EXPECT_EQ((MessageType{Method::kAllocate, MessageClass::kErrorResponse})
-                .ToWire(),
-            0x0113);
+  EXPECT_EQ(
+      (MessageType{Method::kAllocate, MessageClass::kErrorResponse}).ToWire(),
+      0x0113);
   EXPECT_EQ((MessageType{Method::kSend, MessageClass::kIndication}).ToWire(),
             0x0016);
   EXPECT_EQ((MessageType{Method::kData, MessageClass::kIndication}).ToWire(),
@@ -56,9 +55,9 @@ TEST(MessageTypeTest, HighestMethodKeepsAllTwelveBits) {
 TEST(MessageTypeTest, NamesReadNaturally) {
   EXPECT_EQ(MessageTypeName({Method::kBinding, MessageClass::kRequest}),
             "Binding request");
-  EXPECT_EQ(
-      MessageTypeName({Method::kCreatePermission, MessageClass::kErrorResponse}),
-      "CreatePermission error response");
+  EXPECT_EQ(MessageTypeName(
+                {Method::kCreatePermission, MessageClass::kErrorResponse}),
+            "CreatePermission error response");
   EXPECT_EQ(MethodName(static_cast<Method>(0x0ABC)), "0xABC");
 }
 

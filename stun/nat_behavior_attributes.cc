@@ -24,8 +24,8 @@ void ChangeRequest::AppendTo(MessageBuilder& builder) const {
 absl::StatusOr<ResponsePort> ResponsePort::Decode(
     absl::Span<const uint8_t> value, const MessageView& /*message*/) {
   if (value.size() != 4 && value.size() != 2) {
-    return AttributeError(
-        kType, absl::StrFormat("%d bytes, must be 4", value.size()));
+    return AttributeError(kType,
+                          absl::StrFormat("%d bytes, must be 4", value.size()));
   }
   return ResponsePort{LoadBe16(value.data())};
 }

@@ -75,8 +75,8 @@ absl::StatusOr<std::string> PrepareOpaqueString(absl::string_view input) {
     const size_t start = i;
     const int32_t cp = DecodeOne(input, &i);
     if (cp < 0) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "OpaqueString: malformed UTF-8 at byte %d", start));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("OpaqueString: malformed UTF-8 at byte %d", start));
     }
     if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
       return absl::InvalidArgumentError(absl::StrFormat(

@@ -1,13 +1,13 @@
 // The parse path allocates nothing: parsing, finding and decoding attributes,
 // and checking integrity (with a key already used once) never touch the heap.
 // This binary counts every operator new.
+#include <openssl/crypto.h>
+
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <new>
 #include <vector>
-
-#include <openssl/crypto.h>
 
 #include "absl/status/statusor.h"
 #include "gtest/gtest.h"
@@ -78,7 +78,8 @@ TEST(ParseAllocationTest, ParsingAndCheckingABindingRequestAllocatesNothing) {
   EXPECT_EQ(allocations.load() - before, 0);
 }
 
-TEST(ParseAllocationTest, ParsingAResponseWithXorMappedAddressAllocatesNothing) {
+TEST(ParseAllocationTest,
+     ParsingAResponseWithXorMappedAddressAllocatesNothing) {
   const std::vector<uint8_t> bytes =
       testing::FromHex(vectors::kSampleIpv6Response);
   const long before = allocations.load();

@@ -154,7 +154,8 @@ TEST(Rfc5769Test, SampleLongTermRequestIsProducedByteForByte) {
 }
 
 TEST(Rfc5769Test, WrongPasswordFailsIntegrityInEveryVector) {
-  const IntegrityKey wrong = IntegrityKey::ShortTerm("not the password").value();
+  const IntegrityKey wrong =
+      IntegrityKey::ShortTerm("not the password").value();
   for (const char* hex :
        {vectors::kSampleRequest, vectors::kSampleIpv4Response,
         vectors::kSampleIpv6Response, vectors::kSampleLongTermRequest}) {

@@ -6,8 +6,8 @@
 
 namespace pinhole::stun {
 
-absl::Status CheckText(uint16_t type, absl::string_view text,
-                       size_t max_bytes, const TextLimits& limits) {
+absl::Status CheckText(uint16_t type, absl::string_view text, size_t max_bytes,
+                       const TextLimits& limits) {
   if (text.empty() && !limits.allow_empty) {
     return AttributeError(type, "must not be empty");
   }
@@ -16,8 +16,7 @@ absl::Status CheckText(uint16_t type, absl::string_view text,
                                                 text.size(), max_bytes));
   }
   if (!IsValidUtf8(text)) return AttributeError(type, "not valid UTF-8");
-  if (limits.max_characters != 0 &&
-      Utf8Length(text) > limits.max_characters) {
+  if (limits.max_characters != 0 && Utf8Length(text) > limits.max_characters) {
     return AttributeError(
         type, absl::StrFormat("%d characters, at most %d allowed",
                               Utf8Length(text), limits.max_characters));

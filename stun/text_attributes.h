@@ -35,8 +35,8 @@ struct TextLimits {
 };
 
 // Validates `text` as a value of `type` under `limits`.
-absl::Status CheckText(uint16_t type, absl::string_view text,
-                       size_t max_bytes, const TextLimits& limits);
+absl::Status CheckText(uint16_t type, absl::string_view text, size_t max_bytes,
+                       const TextLimits& limits);
 
 template <uint16_t kAttributeType, size_t kMaxEncode, size_t kMaxDecode,
           size_t kMaxCharacters, bool kAllowEmpty>
@@ -67,7 +67,8 @@ using Username = TextAttribute<attr::kUsername, 508, 513, 0, false>;
 using Realm = TextAttribute<attr::kRealm, 509, 763, 127, false>;
 using Nonce = TextAttribute<attr::kNonce, 509, 763, 127, false>;
 using Software = TextAttribute<attr::kSoftware, 509, 763, 127, true>;
-using AlternateDomain = TextAttribute<attr::kAlternateDomain, 255, 255, 0, false>;
+using AlternateDomain =
+    TextAttribute<attr::kAlternateDomain, 255, 255, 0, false>;
 
 }  // namespace pinhole::stun
 

@@ -66,8 +66,8 @@ absl::StatusOr<Icmp> Icmp::Decode(absl::Span<const uint8_t> value,
 void Icmp::AppendTo(MessageBuilder& builder) const {
   if (icmp_type > 127 || icmp_code > 511) {
     return builder.Fail(AttributeError(
-        kType, absl::StrFormat("type %d / code %d exceed 7 / 9 bits",
-                               icmp_type, icmp_code)));
+        kType, absl::StrFormat("type %d / code %d exceed 7 / 9 bits", icmp_type,
+                               icmp_code)));
   }
   absl::Span<uint8_t> out = builder.AppendAttribute(kType, 8);
   if (out.empty()) return;
