@@ -1,16 +1,19 @@
-// The PRECIS OpaqueString profile (RFC 8265 §4.2), which STUN applies to
-// passwords and realms before they key MESSAGE-INTEGRITY (RFC 8489 §9.1.1,
-// §9.2.2, §14.3).
+// PRECIS (RFC 8264) as STUN uses it: the OpaqueString profile (RFC 8265
+// §4.2), applied to passwords and realms before they key MESSAGE-INTEGRITY
+// (RFC 8489 §9.1.1, §9.2.2) and to usernames and realms before USERHASH
+// (§14.4).
 //
-// What is applied: the input must be non-empty, well-formed UTF-8 without
-// control characters (U+0000-U+001F, U+007F-U+009F) or surrogates; non-ASCII
-// space separators (Unicode category Zs) map to U+0020; case and width are
-// preserved. What is not: Unicode normalisation form C, which needs Unicode
-// tables Pinhole does not carry. Every ASCII string, and every string already
-// in NFC (what keyboards and browsers produce), is processed exactly.
+// The string is mapped (non-ASCII spaces to U+0020), normalised to NFC, and
+// must then belong to the FreeformClass: no control characters, default
+// ignorable code points (such as U+00AD SOFT HYPHEN), noncharacters, unassigned
+// code points, private-use or surrogate code points, old Hangul jamo, and the
+// contextual characters of RFC 5892 (ZERO WIDTH (NON-)JOINER, MIDDLE DOT, ...)
+// only where their rules allow. The empty string is refused. Unicode data
+// comes from ICU.
 #ifndef PINHOLE_STUN_OPAQUE_STRING_H_
 #define PINHOLE_STUN_OPAQUE_STRING_H_
 
+#include <cstddef>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -18,6 +21,8 @@
 
 namespace pinhole::stun {
 
+// The prepared string, or InvalidArgument naming the first offending code
+// point and why it is refused.
 absl::StatusOr<std::string> PrepareOpaqueString(absl::string_view input);
 
 // True when `text` is well-formed UTF-8 (RFC 3629: no overlong forms, no
