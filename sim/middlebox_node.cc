@@ -1,8 +1,12 @@
 #include "sim/middlebox_node.h"
 
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "net/time.h"
+#include "net/transport_address.h"
 #include "sim/drop_reason.h"
 
 namespace pinhole::sim {
@@ -36,9 +40,15 @@ absl::Status MiddleboxNode::Attach(Side side, Link& link, LinkEnd end) {
 
 void MiddleboxNode::Process(Side side, Packet packet) {
   const net::Time now = simulator_.Now();
+  Trace& trace = simulator_.trace();
+  // The 5-tuple as it arrived, kept only when a translation note may be
+  // written (the copy is the only cost a disabled trace would otherwise pay).
+  std::optional<std::pair<net::TransportAddress, net::TransportAddress>>
+      arrived;
+  if (trace.enabled()) arrived.emplace(packet.source, packet.destination);
   const Verdict verdict = middlebox_->Process(now, side, packet);
   if (verdict.action == Verdict::Action::kDrop) {
-    simulator_.trace().Dropped(now, node_, packet, verdict.reason);
+    trace.Dropped(now, node_, packet, verdict.reason);
     return;
   }
   const Side out =
@@ -47,11 +57,30 @@ void MiddleboxNode::Process(Side side, Packet packet) {
           : (side == Side::kInside ? Side::kOutside : Side::kInside);
   Port* port = ports_[Index(out)].get();
   if (port == nullptr) {
-    simulator_.trace().Dropped(now, node_, packet, DropReason::kNoRoute);
+    trace.Dropped(now, node_, packet, DropReason::kNoRoute);
     return;
   }
-  simulator_.trace().Forwarded(now, node_, packet);
+  if (arrived.has_value() && (arrived->first != packet.source ||
+                              arrived->second != packet.destination)) {
+    NoteTranslation(now, packet, arrived->first, arrived->second);
+  }
+  trace.Forwarded(now, node_, packet);
   port->Send(std::move(packet));
+}
+
+void MiddleboxNode::NoteTranslation(net::Time now, Packet& translated,
+                                    net::TransportAddress source,
+                                    net::TransportAddress destination) {
+  std::string text = absl::StrCat(
+      kTranslatedPrefix, source.HostPort(), " ", destination.HostPort(), " -> ",
+      translated.source.HostPort(), " ", translated.destination.HostPort());
+  // The note carries the packet as it arrived; swap rather than copy the
+  // payload.
+  std::swap(translated.source, source);
+  std::swap(translated.destination, destination);
+  simulator_.trace().Note(now, node_, translated, text);
+  std::swap(translated.source, source);
+  std::swap(translated.destination, destination);
 }
 
 }  // namespace pinhole::sim
