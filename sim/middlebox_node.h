@@ -86,6 +86,7 @@ class MiddleboxNode {
   const Trace::NodeId node_;
   Middlebox* const middlebox_;
   std::array<std::unique_ptr<Port>, 2> ports_;
+  std::string note_;  // The last translation note's text; reused.
 };
 
 }  // namespace pinhole::sim
