@@ -50,7 +50,7 @@ class UdpEndpoint {
       const net::TransportAddress& server);
 
  private:
-  UdpEndpoint(Host& host) : host_(host) {}
+  explicit UdpEndpoint(Host& host) : host_(host) {}
 
   Host& host_;
   std::vector<ReceivedDatagram> received_;
