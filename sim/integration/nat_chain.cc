@@ -176,4 +176,6 @@ absl::Status NatChain::Wire() {
   return host("stranger", *stranger_lan_, LinkEnd::kB, StrangerIp(), stranger_);
 }
 
+#undef PINHOLE_RETURN_IF_ERROR
+
 }  // namespace pinhole::sim

@@ -1,12 +1,19 @@
 // Same seed, byte-identical trace and pcap files; another seed, another run.
 // The cross-process half is nat_chain_determinism_cross_process_test.sh.
+#include <fstream>
 #include <string>
 
 #include "gtest/gtest.h"
 #include "sim/integration/nat_chain_scenario.h"
+#include "sim/integration/tshark.h"
 
 namespace pinhole::sim {
 namespace {
+
+// Keeps `bytes` in the test's outputs, for a person to open.
+void Keep(const std::string& name, const std::string& bytes) {
+  std::ofstream(TestOutputDir() + "/" + name, std::ios::binary) << bytes;
+}
 
 TEST(NatChainDeterminismTest, SameSeedGivesByteIdenticalTraceAndPcaps) {
   const NatChainOutcome first = RunNatChainScenario(7);
@@ -20,6 +27,9 @@ TEST(NatChainDeterminismTest, SameSeedGivesByteIdenticalTraceAndPcaps) {
   EXPECT_TRUE(first.server_pcap == second.server_pcap);
   EXPECT_EQ(first.next_draw, second.next_draw);
   EXPECT_EQ(first.responses, second.responses);
+  Keep("nat_chain_seed7_trace.txt", first.trace);
+  Keep("nat_chain_seed7_client.pcap", first.client_pcap);
+  Keep("nat_chain_seed7_server.pcap", first.server_pcap);
 }
 
 // The comparison above proves little unless the randomness is exercised.
