@@ -1,11 +1,32 @@
 #include "sim/middlebox_node.h"
 
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
+#include "net/ip_address.h"
+#include "net/time.h"
+#include "net/transport_address.h"
 #include "sim/drop_reason.h"
 
 namespace pinhole::sim {
+namespace {
+
+// `address.HostPort()`, appended without a temporary string for IPv4 (the
+// common case); IPv6 takes the general path.
+void AppendHostPort(const net::TransportAddress& address, std::string& out) {
+  if (!address.ip().is_v4()) {
+    absl::StrAppend(&out, address.HostPort());
+    return;
+  }
+  const absl::Span<const uint8_t> b = address.ip().bytes();
+  absl::StrAppend(&out, b[0], ".", b[1], ".", b[2], ".", b[3], ":",
+                  address.port());
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<MiddleboxNode>> MiddleboxNode::Create(
     Simulator& simulator, absl::string_view name, Middlebox* middlebox) {
@@ -36,9 +57,15 @@ absl::Status MiddleboxNode::Attach(Side side, Link& link, LinkEnd end) {
 
 void MiddleboxNode::Process(Side side, Packet packet) {
   const net::Time now = simulator_.Now();
+  Trace& trace = simulator_.trace();
+  // The 5-tuple as it arrived, kept only when a translation note may be
+  // written (the copy is the only cost a disabled trace would otherwise pay).
+  std::optional<std::pair<net::TransportAddress, net::TransportAddress>>
+      arrived;
+  if (trace.enabled()) arrived.emplace(packet.source, packet.destination);
   const Verdict verdict = middlebox_->Process(now, side, packet);
   if (verdict.action == Verdict::Action::kDrop) {
-    simulator_.trace().Dropped(now, node_, packet, verdict.reason);
+    trace.Dropped(now, node_, packet, verdict.reason);
     return;
   }
   const Side out =
@@ -47,11 +74,37 @@ void MiddleboxNode::Process(Side side, Packet packet) {
           : (side == Side::kInside ? Side::kOutside : Side::kInside);
   Port* port = ports_[Index(out)].get();
   if (port == nullptr) {
-    simulator_.trace().Dropped(now, node_, packet, DropReason::kNoRoute);
+    trace.Dropped(now, node_, packet, DropReason::kNoRoute);
     return;
   }
-  simulator_.trace().Forwarded(now, node_, packet);
+  if (arrived.has_value() && (arrived->first != packet.source ||
+                              arrived->second != packet.destination)) {
+    NoteTranslation(now, packet, arrived->first, arrived->second);
+  }
+  trace.Forwarded(now, node_, packet);
   port->Send(std::move(packet));
+}
+
+void MiddleboxNode::NoteTranslation(net::Time now, Packet& translated,
+                                    net::TransportAddress source,
+                                    net::TransportAddress destination) {
+  // Formatted into a buffer kept for the next note: a NAT translates every
+  // packet, so this runs once per packet while the trace is on.
+  note_.assign(kTranslatedPrefix.data(), kTranslatedPrefix.size());
+  AppendHostPort(source, note_);
+  note_ += ' ';
+  AppendHostPort(destination, note_);
+  note_ += " -> ";
+  AppendHostPort(translated.source, note_);
+  note_ += ' ';
+  AppendHostPort(translated.destination, note_);
+  // The note carries the packet as it arrived; swap rather than copy the
+  // payload.
+  std::swap(translated.source, source);
+  std::swap(translated.destination, destination);
+  simulator_.trace().Note(now, node_, translated, note_);
+  std::swap(translated.source, source);
+  std::swap(translated.destination, destination);
 }
 
 }  // namespace pinhole::sim

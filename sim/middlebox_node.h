@@ -9,6 +9,22 @@
 // attached drops with `kNoRoute`. The node is transparent: it does not touch
 // the hop limit.
 //
+// Translations are visible in the trace: when the middlebox changed the
+// packet's source or destination (a NAT's rewriting) and the packet leaves
+// (Forward or Reflect), the node first records a note about the packet as it
+// arrived, then the `forwarded` record with the addresses it leaves with:
+//
+//   TIME NODE note PROTO SRC DST id=ID size=SIZE text=translated SRC DST ->
+//   SRC' DST'
+//   TIME NODE forwarded PROTO SRC' DST' id=ID size=SIZE
+//
+// (each one line). The text is `kTranslatedPrefix`, then the source and
+// destination before and after (`net::TransportAddress::HostPort()`), both
+// endpoints always, whichever changed; a hairpinned packet shows both
+// rewritten. This format is stable: tests and tools may parse it. A dropped
+// packet gets no note, whatever the middlebox did to it before refusing it.
+// With the trace disabled the comparison is skipped too.
+//
 // The middlebox is not owned and must outlive the node.
 #ifndef PINHOLE_SIM_MIDDLEBOX_NODE_H_
 #define PINHOLE_SIM_MIDDLEBOX_NODE_H_
@@ -21,6 +37,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "net/time.h"
+#include "net/transport_address.h"
 #include "sim/link.h"
 #include "sim/middlebox.h"
 #include "sim/packet.h"
@@ -32,6 +50,9 @@ namespace pinhole::sim {
 
 class MiddleboxNode {
  public:
+  // The text of every translation note starts with this.
+  static constexpr absl::string_view kTranslatedPrefix = "translated ";
+
   static absl::StatusOr<std::unique_ptr<MiddleboxNode>> Create(
       Simulator& simulator, absl::string_view name, Middlebox* middlebox);
   MiddleboxNode(const MiddleboxNode&) = delete;
@@ -55,12 +76,17 @@ class MiddleboxNode {
         middlebox_(middlebox) {}
   static size_t Index(Side side) { return side == Side::kInside ? 0 : 1; }
   void Process(Side side, Packet packet);
+  // Notes that `translated` arrived as `source` -> `destination`.
+  void NoteTranslation(net::Time now, Packet& translated,
+                       net::TransportAddress source,
+                       net::TransportAddress destination);
 
   Simulator& simulator_;
   const std::string name_;
   const Trace::NodeId node_;
   Middlebox* const middlebox_;
   std::array<std::unique_ptr<Port>, 2> ports_;
+  std::string note_;  // The last translation note's text; reused.
 };
 
 }  // namespace pinhole::sim

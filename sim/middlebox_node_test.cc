@@ -139,6 +139,123 @@ TEST_F(MiddleboxNodeTest, RewrittenAddressesReachTheOtherSideAndTheTrace) {
             std::string::npos);
 }
 
+// Every rewrite is a note about the packet as it arrived, before the
+// `forwarded` record of the packet as it leaves (format: middlebox_node.h).
+TEST_F(MiddleboxNodeTest, EveryTranslationIsNotedBeforeAndAfter) {
+  StaticNat nat;
+  Build(&nat);
+  ASSERT_TRUE(in_socket_->SendTo(Addr("198.51.100.7:3478"), {1}).ok());
+  ASSERT_TRUE(sim_.Run().ok());
+  ASSERT_TRUE(out_socket_->SendTo(Addr("203.0.113.2:5000"), {2, 3}).ok());
+  ASSERT_TRUE(sim_.Run().ok());
+  EXPECT_EQ(sim_.trace().ToText(),
+            "1000.000000000 inside sent udp 10.0.0.2:5000 198.51.100.7:3478 "
+            "id=1 size=29\n"
+            "1000.002000000 box note udp 10.0.0.2:5000 198.51.100.7:3478 "
+            "id=1 size=29 text=translated 10.0.0.2:5000 198.51.100.7:3478 "
+            "-> 203.0.113.2:5000 198.51.100.7:3478\n"
+            "1000.002000000 box forwarded udp 203.0.113.2:5000 "
+            "198.51.100.7:3478 id=1 size=29\n"
+            "1000.010000000 outside delivered udp 203.0.113.2:5000 "
+            "198.51.100.7:3478 id=1 size=29\n"
+            "1000.010000000 outside sent udp 198.51.100.7:3478 "
+            "203.0.113.2:5000 id=2 size=30\n"
+            "1000.018000000 box note udp 198.51.100.7:3478 203.0.113.2:5000 "
+            "id=2 size=30 text=translated 198.51.100.7:3478 203.0.113.2:5000 "
+            "-> 198.51.100.7:3478 10.0.0.2:5000\n"
+            "1000.018000000 box forwarded udp 198.51.100.7:3478 "
+            "10.0.0.2:5000 id=2 size=30\n"
+            "1000.020000000 inside delivered udp 198.51.100.7:3478 "
+            "10.0.0.2:5000 id=2 size=30\n");
+}
+
+TEST_F(MiddleboxNodeTest, AHairpinShowsBothEndpointsRewritten) {
+  StaticNat nat;
+  Build(&nat);
+  ASSERT_TRUE(in_socket_->SendTo(Addr("203.0.113.2:5000"), {1}).ok());
+  ASSERT_TRUE(sim_.Run().ok());
+  EXPECT_NE(sim_.trace().ToText().find(
+                "1000.002000000 box note udp 10.0.0.2:5000 203.0.113.2:5000 "
+                "id=1 size=29 text=translated 10.0.0.2:5000 203.0.113.2:5000 "
+                "-> 203.0.113.2:5000 10.0.0.2:5000\n"
+                "1000.002000000 box forwarded udp 203.0.113.2:5000 "
+                "10.0.0.2:5000 id=1 size=29\n"),
+            std::string::npos)
+      << sim_.trace().ToText();
+}
+
+TEST_F(MiddleboxNodeTest, NoNoteWithoutATranslationOrForADrop) {
+  PassThroughMiddlebox pass;
+  Build(&pass);
+  ASSERT_TRUE(in_socket_->SendTo(Addr("198.51.100.7:3478"), {1}).ok());
+  ASSERT_TRUE(sim_.Run().ok());
+  EXPECT_EQ(sim_.trace().ToText().find(" note "), std::string::npos);
+
+  Simulator sim(1);
+  StaticNat nat;
+  auto wan = *Link::Create(sim, "wan", {});
+  auto node = *MiddleboxNode::Create(sim, "box", &nat);
+  ASSERT_TRUE(node->Attach(Side::kOutside, *wan, LinkEnd::kA).ok());
+  auto outside = *Host::Create(sim, "outside");
+  ASSERT_TRUE(
+      outside->AddInterface(*wan, LinkEnd::kB, {Ip("198.51.100.7")}).ok());
+  ASSERT_TRUE(outside->SetDefaultRoute(0).ok());
+  {
+    // Translated inbound, then refused: the inside side is not attached.
+    auto socket = *outside->BindUdp(Addr("0.0.0.0:1"), [](auto&) {});
+    ASSERT_TRUE(socket->SendTo(Addr("203.0.113.2:5000"), {1}).ok());
+    ASSERT_TRUE(sim.Run().ok());
+  }
+  EXPECT_EQ(sim.trace().CountDrops(DropReason::kNoRoute), 1u);
+  EXPECT_EQ(sim.trace().ToText().find(" note "), std::string::npos)
+      << sim.trace().ToText();
+}
+
+// Moves the source port up by one: a translation of IPv6 packets.
+class PortShift : public Middlebox {
+ public:
+  Verdict Process(Time, Side, Packet& packet) override {
+    packet.source = TransportAddress(
+        packet.source.ip(), packet.source.port() + 1, packet.source.protocol());
+    return Verdict::Forward();
+  }
+};
+
+TEST(MiddleboxNodeIpv6Test, NotesWriteIpv6AddressesInBrackets) {
+  Simulator sim(1);
+  PortShift shift;
+  auto lan = *Link::Create(sim, "lan", {});
+  auto wan = *Link::Create(sim, "wan", {});
+  auto node = *MiddleboxNode::Create(sim, "box", &shift);
+  ASSERT_TRUE(node->Attach(Side::kInside, *lan, LinkEnd::kB).ok());
+  ASSERT_TRUE(node->Attach(Side::kOutside, *wan, LinkEnd::kA).ok());
+  auto a = *Host::Create(sim, "a");
+  auto b = *Host::Create(sim, "b");
+  ASSERT_TRUE(a->AddInterface(*lan, LinkEnd::kA, {Ip("2001:db8::2")}).ok());
+  ASSERT_TRUE(b->AddInterface(*wan, LinkEnd::kB, {Ip("2001:db8:1::7")}).ok());
+  ASSERT_TRUE(a->SetDefaultRoute(0).ok());
+  auto socket = *a->BindUdp(Addr("[::]:5000"), [](const auto&) {});
+  ASSERT_TRUE(socket->SendTo(Addr("[2001:db8:1::7]:9"), {1}).ok());
+  ASSERT_TRUE(sim.Run().ok());
+  EXPECT_NE(sim.trace().ToText().find(
+                "1000.000000000 box note udp [2001:db8::2]:5000 "
+                "[2001:db8:1::7]:9 id=1 size=49 text=translated "
+                "[2001:db8::2]:5000 [2001:db8:1::7]:9 -> [2001:db8::2]:5001 "
+                "[2001:db8:1::7]:9\n"),
+            std::string::npos)
+      << sim.trace().ToText();
+}
+
+TEST_F(MiddleboxNodeTest, ADisabledTraceGetsNoNotes) {
+  StaticNat nat;
+  Build(&nat);
+  sim_.trace().set_enabled(false);
+  ASSERT_TRUE(in_socket_->SendTo(Addr("198.51.100.7:3478"), {1}).ok());
+  ASSERT_TRUE(sim_.Run().ok());
+  ASSERT_EQ(at_outside_.size(), 1u);
+  EXPECT_EQ(sim_.trace().record_count(), 0u);
+}
+
 TEST_F(MiddleboxNodeTest, ReflectSendsBackTheWayItCame) {
   StaticNat nat;
   Build(&nat);
