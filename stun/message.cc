@@ -59,7 +59,8 @@ absl::StatusOr<MessageView> MessageView::Parse(
                      length, size - kHeaderSize);
   }
 
-  MessageView view;
+  absl::StatusOr<MessageView> result(absl::in_place, ConstructionKey());
+  MessageView& view = *result;
   view.bytes_ = bytes;
   view.rfc3489_ = LoadBe32(p + 4) != kMagicCookie;
 
@@ -134,7 +135,7 @@ absl::StatusOr<MessageView> MessageView::Parse(
     }
     offset += kAttributeHeaderSize + PaddedLength(value_length);
   }
-  return view;
+  return result;
 }
 
 std::optional<absl::Span<const uint8_t>> MessageView::Find(

