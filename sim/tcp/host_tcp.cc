@@ -29,6 +29,9 @@ struct HostTcp::Entry {
   Stream* stream = nullptr;
   // A passive connection not yet established: the listener it came to.
   Listener* listener = nullptr;
+  // `Close()` came in SYN-SENT, where the engine would just drop the
+  // connection: closed once established, after the data written.
+  bool close_when_connected = false;
 };
 
 // --- Stream.
@@ -90,8 +93,7 @@ class HostTcp::Stream final : public net::TcpStream {
     if (close_called_) return;
     close_called_ = true;
     if (tcp_ == nullptr || entry_ == nullptr) return;
-    entry_->connection.Close(tcp_->Now());
-    tcp_->AfterInput(entry_);
+    tcp_->CloseConnection(entry_);
   }
 
   // --- For HostTcp.
@@ -490,12 +492,16 @@ void HostTcp::AfterInput(Entry* entry) {
   Connection& c = entry->connection;
   for (;;) {
     while (std::optional<Packet> p = c.PollTransmit()) Send(*std::move(p));
-    bool abort = false;
+    Followup followup = Followup::kNone;
     while (std::optional<Event> e = c.PollEvent()) {
-      abort |= OnEvent(*entry, *std::move(e));
+      followup = std::max(followup, OnEvent(*entry, *std::move(e)));
     }
-    if (!abort || c.IsClosed()) break;
-    c.Abort();
+    if (followup == Followup::kNone || c.IsClosed()) break;
+    if (followup == Followup::kAbort) {
+      c.Abort();
+    } else {
+      c.Close(Now());
+    }
   }
   if (c.IsClosed()) {
     Remove(entry);
@@ -509,7 +515,10 @@ void HostTcp::AfterInput(Entry* entry) {
   }
 }
 
-bool HostTcp::OnEvent(Entry& entry, Event event) {
+HostTcp::Followup HostTcp::OnEvent(Entry& entry, Event event) {
+  const bool close =
+      event.type == Event::Type::kConnected && entry.close_when_connected;
+  const Followup followup = close ? Followup::kClose : Followup::kNone;
   if (event.type == Event::Type::kConnected && entry.listener != nullptr) {
     Listener* listener = entry.listener;
     entry.listener = nullptr;
@@ -519,14 +528,14 @@ bool HostTcp::OnEvent(Entry& entry, Event event) {
                                            net::TcpStream::Callbacks{});
     entry.stream = stream.get();
     listener->Ready(std::move(stream));
-    return false;
+    return followup;
   }
   if (entry.stream == nullptr) {
     // An orphan: bytes that nobody will read reset the connection.
-    return event.type == Event::Type::kData;
+    return event.type == Event::Type::kData ? Followup::kAbort : followup;
   }
   entry.stream->OnEngineEvent(std::move(event));
-  return false;
+  return followup;
 }
 
 void HostTcp::Remove(Entry* entry) {
@@ -535,14 +544,23 @@ void HostTcp::Remove(Entry* entry) {
   connections_.erase(entry->key);  // Destroys `entry` and its timer.
 }
 
+void HostTcp::CloseConnection(Entry* entry) {
+  if (entry->connection.state() == Connection::State::kSynSent) {
+    entry->close_when_connected = true;
+    return;
+  }
+  entry->connection.Close(Now());  // Nothing when closed already.
+  AfterInput(entry);
+}
+
 void HostTcp::ReleaseStream(Entry* entry, bool orderly) {
   entry->stream = nullptr;
   if (orderly) {
-    entry->connection.Close(Now());  // Nothing when closed already.
+    CloseConnection(entry);
   } else {
     entry->connection.Abort();
+    AfterInput(entry);
   }
-  AfterInput(entry);
 }
 
 HostTcp& InstallTcp(Host& host, HostTcpOptions options) {

@@ -40,9 +40,12 @@
 //   (the end of the incoming stream, what a socket reports as EOF), whether or
 //   not this side closed; Unavailable "refused" for a RST answering the SYN;
 //   Unavailable "reset" for a RST later; DeadlineExceeded when retransmissions
-//   run out (the connect, with the default `Config`, at 127 s); Cancelled when
-//   `Close()` came before the handshake completed. Nothing follows it; a
-//   failure of the outgoing direction after an OK `on_closed` is not reported.
+//   run out (the connect, with the default `Config`, at 127 s). Nothing
+//   follows it; a failure of the outgoing direction after an OK `on_closed`
+//   is not reported.
+// - `Close()` before the handshake completes takes effect when it does, after
+//   the data written (the engine alone would drop the connection in
+//   SYN-SENT). To give up on a connect, destroy the stream.
 // - Destroying a stream without `Close()` aborts the connection (RST), as
 //   net/tcp_stream.h says. Destroying it after `Close()`, or after the peer's
 //   FIN was reported, closes in order: the connection finishes in the
@@ -131,8 +134,12 @@ class HostTcp final : public TcpHandler {
   // Drain and wait: sends, hands events on, re-arms the timer or removes the
   // entry. `entry` may be gone when it returns.
   void AfterInput(Entry* entry);
-  // Returns true when the connection must be aborted (data for an orphan).
-  bool OnEvent(Entry& entry, Event event);
+  // What the connection needs after its events were handed on. Ordered: the
+  // strongest wins.
+  enum class Followup : uint8_t { kNone, kClose, kAbort };
+  Followup OnEvent(Entry& entry, Event event);
+  // Orderly close; deferred until established when still in SYN-SENT.
+  void CloseConnection(Entry* entry);
   void Remove(Entry* entry);
   void Send(Packet packet);
   // The stream no longer wants the connection: orderly close or abort.
