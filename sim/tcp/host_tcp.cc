@@ -490,8 +490,9 @@ void HostTcp::Send(Packet packet) {
 
 void HostTcp::AfterInput(Entry* entry) {
   Connection& c = entry->connection;
+  // Events first: an abort they call for discards what was queued to send
+  // (an orphan answers data with a RST alone, not an ACK and a RST).
   for (;;) {
-    while (std::optional<Packet> p = c.PollTransmit()) Send(*std::move(p));
     Followup followup = Followup::kNone;
     while (std::optional<Event> e = c.PollEvent()) {
       followup = std::max(followup, OnEvent(*entry, *std::move(e)));
@@ -503,6 +504,7 @@ void HostTcp::AfterInput(Entry* entry) {
       c.Close(Now());
     }
   }
+  while (std::optional<Packet> p = c.PollTransmit()) Send(*std::move(p));
   if (c.IsClosed()) {
     Remove(entry);
     return;

@@ -50,21 +50,24 @@ class HostTcpTest : public ::testing::Test {
     std::unique_ptr<net::TcpStream> stream;
   };
 
-  void Build(LinkConfig config = {.latency = kOneWay}) {
+  void Build(LinkConfig config = {.latency = kOneWay},
+             HostTcpOptions options = {}) {
     wire_ = *Link::Create(sim_, "wire", config);
     alice_ = *Host::Create(sim_, "alice");
     bob_ = *Host::Create(sim_, "bob");
     ASSERT_TRUE(alice_
                     ->AddInterface(*wire_, LinkEnd::kA,
-                                   {*net::IpAddress::Parse("10.0.0.1")})
+                                   {*net::IpAddress::Parse("10.0.0.1"),
+                                    *net::IpAddress::Parse("2001:db8::1")})
                     .ok());
     ASSERT_TRUE(bob_->AddInterface(*wire_, LinkEnd::kB,
-                                   {*net::IpAddress::Parse("10.0.0.2")})
+                                   {*net::IpAddress::Parse("10.0.0.2"),
+                                    *net::IpAddress::Parse("2001:db8::2")})
                     .ok());
     ASSERT_TRUE(alice_->SetDefaultRoute(0).ok());
     ASSERT_TRUE(bob_->SetDefaultRoute(0).ok());
-    alice_tcp_ = &InstallTcp(*alice_);
-    bob_tcp_ = &InstallTcp(*bob_);
+    alice_tcp_ = &InstallTcp(*alice_, options);
+    bob_tcp_ = &InstallTcp(*bob_, options);
   }
 
   // Bob listens at `local`, keeping every stream; with `echo`, each accepted
@@ -406,7 +409,10 @@ TEST_F(HostTcpTest, ListenAndConnectCheckTheirAddresses) {
             absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(bob_->ListenTcp(Addr("0.0.0.0:80"), noop).status().code(),
             absl::StatusCode::kAlreadyExists);
-  EXPECT_TRUE(bob_->ListenTcp(Addr("[::]:80"), noop).ok());
+  auto v6_wildcard = bob_->ListenTcp(Addr("[::]:80"), noop);
+  EXPECT_TRUE(v6_wildcard.ok());  // IPv6 ports are separate.
+  EXPECT_EQ(bob_->ListenTcp(Addr("[2001:db8::2]:80"), noop).status().code(),
+            absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(bob_->ListenTcp(Addr("10.0.0.1:81"), noop).status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(bob_->ListenTcp(Addr("10.0.0.2:443/tls"), noop).status().code(),
@@ -426,7 +432,7 @@ TEST_F(HostTcpTest, ListenAndConnectCheckTheirAddresses) {
                 .status()
                 .code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(alice_->ConnectTcp(Addr("0.0.0.0:0"), Addr("[2001:db8::1]:80"), {})
+  EXPECT_EQ(alice_->ConnectTcp(Addr("0.0.0.0:0"), Addr("[2001:db8::2]:80"), {})
                 .status()
                 .code(),
             absl::StatusCode::kInvalidArgument);
@@ -437,6 +443,154 @@ TEST_F(HostTcpTest, ListenAndConnectCheckTheirAddresses) {
                 .status()
                 .code(),
             absl::StatusCode::kAlreadyExists);
+}
+
+TEST_F(HostTcpTest, OrphanThatReceivesDataResetsThePeer) {
+  Build();
+  BobListens("10.0.0.2:7", /*echo=*/false);
+  StreamRecorder log(sim_);
+  std::unique_ptr<net::TcpStream> alice = AliceConnects("10.0.0.2:7", log);
+  ASSERT_TRUE(RunUntil([&] { return !accepted_.empty(); }));
+  alice->Close();
+  alice.reset();  // Orderly: FIN, and the connection lingers half closed.
+  ASSERT_TRUE(RunUntil([&] { return accepted_[0].log->is_closed(); }));
+  EXPECT_TRUE(accepted_[0].log->closed->ok());
+  // Bob may still send (half close), but nobody reads at alice's end.
+  const Time written = sim_.Now();
+  ASSERT_TRUE(accepted_[0].stream->Write(Bytes("anyone?")).ok());
+  ASSERT_TRUE(sim_.Run().ok());
+  EXPECT_EQ(alice_tcp_->connection_count(), 0u);
+  EXPECT_EQ(bob_tcp_->connection_count(), 0u);
+  EXPECT_NE(
+      sim_.trace().ToText().find((written + kOneWay).ToString() +
+                                 " alice sent tcp 10.0.0.1:49152 10.0.0.2:7"),
+      std::string::npos);
+}
+
+TEST_F(HostTcpTest, SimultaneousOpenConnectsBothEnds) {
+  Build();
+  StreamRecorder alice_log(sim_), bob_log(sim_);
+  auto alice = *alice_->ConnectTcp(Addr("10.0.0.1:5000"), Addr("10.0.0.2:6000"),
+                                   alice_log.Callbacks());
+  auto bob = *bob_->ConnectTcp(Addr("10.0.0.2:6000"), Addr("10.0.0.1:5000"),
+                               bob_log.Callbacks());
+  ASSERT_TRUE(alice->Write(Bytes("from alice")).ok());
+  ASSERT_TRUE(bob->Write(Bytes("from bob")).ok());
+  ASSERT_TRUE(RunUntil([&] {
+    return alice_log.data == "from bob" && bob_log.data == "from alice";
+  }));
+  EXPECT_EQ(alice_log.connected_count, 1);
+  EXPECT_EQ(bob_log.connected_count, 1);
+  EXPECT_EQ(alice_tcp_->connection_count(), 1u);
+}
+
+TEST_F(HostTcpTest, ConnectsToItself) {
+  Build();
+  std::unique_ptr<net::TcpStream> server;
+  StreamRecorder server_log(sim_);
+  auto listener = *alice_->ListenTcp(
+      Addr("10.0.0.1:7"), [&](std::unique_ptr<net::TcpStream> s) {
+        server = std::move(s);
+        server->SetCallbacks(server_log.Callbacks());
+      });
+  StreamRecorder log(sim_);
+  auto client = *alice_->ConnectTcp(Addr("0.0.0.0:0"), Addr("10.0.0.1:7"),
+                                    log.Callbacks());
+  ASSERT_TRUE(client->Write(Bytes("loop")).ok());
+  ASSERT_TRUE(RunUntil([&] { return server_log.data == "loop"; }));
+  EXPECT_EQ(log.connected_at, kT0);  // Local delivery takes no time.
+  EXPECT_EQ(client->local_address(), Addr("10.0.0.1:49152"));
+  EXPECT_EQ(alice_tcp_->connection_count(), 2u);
+  server.reset();
+  client.reset();
+}
+
+TEST_F(HostTcpTest, Ipv6WithASmallerMtu) {
+  HostTcpOptions options;
+  options.mtu = 1280;
+  Build({.latency = kOneWay, .mtu = 1280}, options);
+  EXPECT_EQ(alice_tcp_->ConfigFor(net::AddressFamily::kIpv6).mss, 1220u);
+  EXPECT_EQ(alice_tcp_->ConfigFor(net::AddressFamily::kIpv4).mss, 1240u);
+  BobListens("[::]:7", /*echo=*/true);
+  StreamRecorder log(sim_);
+  auto alice = *alice_->ConnectTcp(Addr("[::]:0"), Addr("[2001:db8::2]:7"),
+                                   log.Callbacks());
+  const std::string payload(20'000, 'v');
+  ASSERT_TRUE(alice->Write(Bytes(payload)).ok());
+  ASSERT_TRUE(RunUntil([&] { return log.data.size() == payload.size(); }));
+  EXPECT_EQ(log.connected_at, kT0 + kRtt);
+  EXPECT_EQ(alice->local_address(), Addr("[2001:db8::1]:49152"));
+  EXPECT_EQ(accepted_[0].stream->remote_address(), Addr("[2001:db8::1]:49152"));
+  EXPECT_EQ(sim_.trace().CountDrops(DropReason::kMtuExceeded), 0u);
+}
+
+TEST_F(HostTcpTest, SegmentsLargerThanTheLinkMtuAreDropped) {
+  Build({.latency = kOneWay, .mtu = 1280});  // Options left at MTU 1500.
+  BobListens("10.0.0.2:7", /*echo=*/false);
+  StreamRecorder log(sim_);
+  std::unique_ptr<net::TcpStream> alice = AliceConnects("10.0.0.2:7", log);
+  ASSERT_TRUE(alice->Write(Bytes(std::string(3000, 'm'))).ok());
+  RunUntil([] { return false; }, Duration::Seconds(2));
+  EXPECT_GT(sim_.trace().CountDrops(DropReason::kMtuExceeded), 0u);
+  ASSERT_EQ(accepted_.size(), 1u);
+  EXPECT_EQ(accepted_[0].log->data.size(), 0u);
+}
+
+TEST_F(HostTcpTest, ListenerDestroyedInsideItsAcceptCallback) {
+  Build();
+  std::unique_ptr<net::TcpStream> server;
+  StreamRecorder server_log(sim_);
+  std::unique_ptr<net::TcpListener> listener;
+  listener = *bob_->ListenTcp(
+      Addr("10.0.0.2:7"), [&](std::unique_ptr<net::TcpStream> s) {
+        listener.reset();  // Destroys the listener running this.
+        server = std::move(s);
+        server->SetCallbacks(server_log.Callbacks());
+      });
+  StreamRecorder log1(sim_), log2(sim_);
+  std::unique_ptr<net::TcpStream> one = AliceConnects("10.0.0.2:7", log1);
+  ASSERT_TRUE(one->Write(Bytes("kept")).ok());
+  ASSERT_TRUE(RunUntil([&] { return server_log.data == "kept"; }));
+  EXPECT_EQ(listener, nullptr);
+  // The port no longer listens: refused.
+  std::unique_ptr<net::TcpStream> two = AliceConnects("10.0.0.2:7", log2);
+  ASSERT_TRUE(RunUntil([&] { return log2.is_closed(); }));
+  EXPECT_NE(log2.closed->message().find("refused"), std::string::npos);
+  EXPECT_FALSE(log1.is_closed());
+}
+
+TEST_F(HostTcpTest, ListenerDestroyedBeforeTheHandshakeCompletesResets) {
+  Build();
+  BobListens("10.0.0.2:7", /*echo=*/false);
+  StreamRecorder log(sim_);
+  std::unique_ptr<net::TcpStream> alice = AliceConnects("10.0.0.2:7", log);
+  // Bob has answered the SYN (SYN-RECEIVED) when the listener goes.
+  ASSERT_TRUE(RunUntil([&] { return bob_tcp_->connection_count() == 1; }));
+  listener_.reset();
+  EXPECT_EQ(bob_tcp_->connection_count(), 0u);
+  ASSERT_TRUE(RunUntil([&] { return log.is_closed(); }));
+  EXPECT_EQ(log.closed->code(), absl::StatusCode::kUnavailable);
+  EXPECT_TRUE(accepted_.empty());
+}
+
+TEST_F(HostTcpTest, StreamsOutlivingTheirHostFailSafely) {
+  Build();
+  BobListens("10.0.0.2:7", /*echo=*/false);
+  StreamRecorder log(sim_);
+  std::unique_ptr<net::TcpStream> alice = AliceConnects("10.0.0.2:7", log);
+  ASSERT_TRUE(RunUntil([&] { return !accepted_.empty(); }));
+  alice_.reset();
+  EXPECT_EQ(alice->Write(Bytes("x")).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(alice->queued_bytes(), 0u);
+  alice->Close();
+  alice.reset();
+  listener_.reset();
+  bob_.reset();
+  EXPECT_TRUE(accepted_[0].stream->Write(Bytes("x")).code() ==
+              absl::StatusCode::kFailedPrecondition);
+  accepted_.clear();
+  ASSERT_TRUE(sim_.Run().ok());
 }
 
 TEST_F(HostTcpTest, SameSeedSameTrace) {
