@@ -32,14 +32,21 @@ struct HostTcp::Entry {
   // `Close()` came in SYN-SENT, where the engine would just drop the
   // connection: closed once established, after the data written.
   bool close_when_connected = false;
+  // The stream was destroyed after an orderly close: the connection finishes
+  // without it.
+  bool orphan = false;
+  // When an orphan that reached FIN-WAIT-2 is forgotten.
+  std::optional<net::Time> orphan_deadline;
 };
 
 // --- Stream.
 
 class HostTcp::Stream final : public net::TcpStream {
  public:
+  // `accepted`: made by a listener, established already, and quiet until the
+  // accept callback has returned. Otherwise made by `Connect`.
   Stream(HostTcp& tcp, Entry& entry, const net::TransportAddress& local,
-         const net::TransportAddress& remote, bool connected,
+         const net::TransportAddress& remote, bool accepted,
          Callbacks callbacks)
       : tcp_(&tcp),
         entry_(&entry),
@@ -47,8 +54,8 @@ class HostTcp::Stream final : public net::TcpStream {
         remote_(remote),
         callbacks_(std::make_shared<Callbacks>(std::move(callbacks))),
         dispatch_timer_(tcp.host_.CreateTimer([this] { Dispatch(); })),
-        handed_over_(!connected),
-        connected_(connected) {}
+        handed_over_(!accepted),
+        connected_(accepted) {}
 
   ~Stream() override {
     if (tcp_ != nullptr && entry_ != nullptr) {
@@ -413,7 +420,7 @@ absl::StatusOr<std::unique_ptr<net::TcpStream>> HostTcp::Connect(
   Entry& entry = AddEntry(Key(bound, remote), std::move(connection));
   auto stream =
       std::make_unique<Stream>(*this, entry, bound, remote,
-                               /*connected=*/false, std::move(callbacks));
+                               /*accepted=*/false, std::move(callbacks));
   entry.stream = stream.get();
   AfterInput(&entry);
   return stream;
@@ -422,10 +429,7 @@ absl::StatusOr<std::unique_ptr<net::TcpStream>> HostTcp::Connect(
 HostTcp::Entry& HostTcp::AddEntry(const Key& key, Connection connection) {
   auto owned = std::make_unique<Entry>(key, std::move(connection));
   Entry* entry = owned.get();
-  entry->timer = host_.CreateTimer([this, entry] {
-    entry->connection.HandleTimeout(Now());
-    AfterInput(entry);
-  });
+  entry->timer = host_.CreateTimer([this, entry] { OnTimer(entry); });
   connections_[key] = std::move(owned);
   UsePort(key.first, +1);
   return *entry;
@@ -509,7 +513,14 @@ void HostTcp::AfterInput(Entry* entry) {
     Remove(entry);
     return;
   }
-  const std::optional<net::Time> next = c.NextTimeout();
+  std::optional<net::Time> next = c.NextTimeout();
+  if (entry->orphan && c.state() == Connection::State::kFinWait2) {
+    if (!entry->orphan_deadline.has_value()) {
+      entry->orphan_deadline = Now() + options_.orphan_fin_wait2_timeout;
+    }
+    next = next.has_value() ? std::min(*next, *entry->orphan_deadline)
+                            : *entry->orphan_deadline;
+  }
   if (!next.has_value()) {
     entry->timer->Cancel();
   } else if (entry->timer->deadline() != next) {
@@ -526,7 +537,7 @@ HostTcp::Followup HostTcp::OnEvent(Entry& entry, Event event) {
     entry.listener = nullptr;
     const Connection& c = entry.connection;
     auto stream = std::make_unique<Stream>(*this, entry, c.local(), c.remote(),
-                                           /*connected=*/true,
+                                           /*accepted=*/true,
                                            net::TcpStream::Callbacks{});
     entry.stream = stream.get();
     listener->Ready(std::move(stream));
@@ -555,8 +566,22 @@ void HostTcp::CloseConnection(Entry* entry) {
   AfterInput(entry);
 }
 
+void HostTcp::OnTimer(Entry* entry) {
+  const net::Time now = Now();
+  if (entry->orphan_deadline.has_value() && now >= *entry->orphan_deadline &&
+      entry->connection.state() == Connection::State::kFinWait2) {
+    // Forgotten silently, as Linux does after tcp_fin_timeout: a later
+    // segment from the peer meets `MakeReset`.
+    Remove(entry);
+    return;
+  }
+  entry->connection.HandleTimeout(now);
+  AfterInput(entry);
+}
+
 void HostTcp::ReleaseStream(Entry* entry, bool orderly) {
   entry->stream = nullptr;
+  entry->orphan = orderly;
   if (orderly) {
     CloseConnection(entry);
   } else {

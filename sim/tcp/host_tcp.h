@@ -50,7 +50,9 @@
 //   net/tcp_stream.h says. Destroying it after `Close()`, or after the peer's
 //   FIN was reported, closes in order: the connection finishes in the
 //   background (queued data, FIN) without callbacks. If data arrives for such
-//   an orphan, nobody can read it, and it is reset (as Linux does).
+//   an orphan, nobody can read it, and it is reset (as Linux does); if the
+//   peer never closes, the orphan is forgotten after
+//   `orphan_fin_wait2_timeout` in FIN-WAIT-2 (Linux's tcp_fin_timeout).
 // - An accepted stream is handed over once its handshake completes. Before
 //   that the listener owns the embryonic connection; destroying the listener
 //   resets those and any stream not yet handed over.
@@ -94,6 +96,10 @@ struct HostTcpOptions {
   Config config;
   // IP bytes; see the file comment.
   size_t mtu = 1500;
+  // How long a connection whose stream was closed and destroyed waits in
+  // FIN-WAIT-2 for the peer's FIN before it is forgotten (Linux's
+  // tcp_fin_timeout).
+  net::Duration orphan_fin_wait2_timeout = net::Duration::Seconds(60);
 };
 
 class HostTcp final : public TcpHandler {
@@ -141,6 +147,7 @@ class HostTcp final : public TcpHandler {
   // Orderly close; deferred until established when still in SYN-SENT.
   void CloseConnection(Entry* entry);
   void Remove(Entry* entry);
+  void OnTimer(Entry* entry);
   void Send(Packet packet);
   // The stream no longer wants the connection: orderly close or abort.
   void ReleaseStream(Entry* entry, bool orderly);

@@ -318,12 +318,12 @@ TEST_F(HostTcpTest, DestroyingAStreamAfterCloseStillDeliversEverything) {
   ASSERT_TRUE(alice->Write(Bytes(payload)).ok());
   alice->Close();
   alice.reset();
-  ASSERT_TRUE(sim_.Run().ok());
-  ASSERT_EQ(accepted_.size(), 1u);
+  ASSERT_TRUE(RunUntil(
+      [&] { return !accepted_.empty() && accepted_[0].log->is_closed(); }));
   EXPECT_EQ(accepted_[0].log->data.size(), payload.size());
-  ASSERT_TRUE(accepted_[0].log->is_closed());
   EXPECT_TRUE(accepted_[0].log->closed->ok());
   // The orphan lingers until the peer closes too.
+  sim_.RunFor(Duration::Seconds(1));
   EXPECT_EQ(alice_tcp_->connection_count(), 1u);
   accepted_[0].stream->Close();
   ASSERT_TRUE(sim_.Run().ok());
@@ -468,6 +468,28 @@ TEST_F(HostTcpTest, OrphanThatReceivesDataResetsThePeer) {
   const size_t at = text.find(answer);
   ASSERT_NE(at, std::string::npos);
   EXPECT_EQ(text.find(answer, at + 1), std::string::npos);
+}
+
+TEST_F(HostTcpTest, OrphanInFinWait2IsForgottenAfterTheTimeout) {
+  Build();
+  BobListens("10.0.0.2:7", /*echo=*/false);
+  StreamRecorder log(sim_);
+  std::unique_ptr<net::TcpStream> alice = AliceConnects("10.0.0.2:7", log);
+  ASSERT_TRUE(RunUntil([&] { return !accepted_.empty(); }));
+  const Time closed = sim_.Now();
+  alice->Close();
+  alice.reset();
+  // Bob never closes. Alice's FIN is acknowledged one RTT later.
+  const Time forgotten = closed + kRtt + Duration::Seconds(60);
+  sim_.RunFor(forgotten - sim_.Now() - Duration::Nanoseconds(1));
+  EXPECT_EQ(alice_tcp_->connection_count(), 1u);
+  sim_.RunFor(Duration::Nanoseconds(1));
+  EXPECT_EQ(alice_tcp_->connection_count(), 0u);
+  // Bob's late data meets a RST.
+  ASSERT_TRUE(accepted_[0].stream->Write(Bytes("late")).ok());
+  ASSERT_TRUE(sim_.Run().ok());
+  EXPECT_EQ(bob_tcp_->connection_count(), 0u);
+  EXPECT_EQ(accepted_[0].log->closed_count, 1);  // Only the OK at the FIN.
 }
 
 TEST_F(HostTcpTest, SimultaneousOpenConnectsBothEnds) {
