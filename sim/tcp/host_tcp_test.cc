@@ -235,7 +235,10 @@ TEST_F(HostTcpTest, ClientClosesFirstThenServer) {
   ASSERT_TRUE(RunUntil([&] { return !accepted_.empty(); }));
   // The server closes when it sees the client's end of stream.
   net::TcpStream* server = accepted_[0].stream.get();
+  // The server closes when it sees the client's end of stream, after a last
+  // word (half close: the client closed its direction only).
   accepted_[0].log->also_on_closed = [server](const absl::Status&) {
+    ASSERT_TRUE(server->Write(Bytes("bye")).ok());
     server->Close();
   };
   const Time closed = sim_.Now();
@@ -245,6 +248,7 @@ TEST_F(HostTcpTest, ClientClosesFirstThenServer) {
   EXPECT_TRUE(accepted_[0].log->closed->ok());
   EXPECT_EQ(log.closed_at, closed + kRtt);
   EXPECT_TRUE(log.closed->ok());
+  EXPECT_EQ(log.data, "bye");
   ASSERT_TRUE(sim_.Run().ok());
   EXPECT_EQ(alice_tcp_->connection_count(), 0u);
   EXPECT_EQ(bob_tcp_->connection_count(), 0u);
@@ -436,6 +440,18 @@ TEST_F(HostTcpTest, ListenAndConnectCheckTheirAddresses) {
                 .status()
                 .code(),
             absl::StatusCode::kInvalidArgument);
+  // No route: the attempt cannot start.
+  auto carol = *Host::Create(sim_, "carol");
+  InstallTcp(*carol);
+  EXPECT_EQ(carol->ConnectTcp(Addr("0.0.0.0:0"), Addr("10.0.0.2:80"), {})
+                .status()
+                .code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(carol->tcp_handler()
+                ->Connect(Addr("0.0.0.0:0"), Addr("10.0.0.2:80"), {})
+                .status()
+                .code(),
+            absl::StatusCode::kUnavailable);
   auto fixed =
       alice_->ConnectTcp(Addr("10.0.0.1:5000"), Addr("10.0.0.2:80"), {});
   ASSERT_TRUE(fixed.ok());
