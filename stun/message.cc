@@ -1,5 +1,7 @@
 #include "stun/message.h"
 
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
@@ -59,11 +61,26 @@ absl::StatusOr<MessageView> MessageView::Parse(
                      length, size - kHeaderSize);
   }
 
-  absl::StatusOr<MessageView> result(absl::in_place, ConstructionKey());
-  MessageView& view = *result;
-  view.bytes_ = bytes;
-  view.rfc3489_ = LoadBe32(p + 4) != kMagicCookie;
+  return ParseCheckedHeader(bytes);
+}
 
+absl::StatusOr<MessageView> MessageView::ParseCheckedHeader(
+    absl::Span<const uint8_t> bytes) {
+  // The only return is `result`, so it is built in place in the caller's
+  // storage (NRVO): no copy of the view.
+  absl::StatusOr<MessageView> result(absl::in_place, ConstructionKey());
+  result->bytes_ = bytes;
+  result->rfc3489_ = LoadBe32(bytes.data() + 4) != kMagicCookie;
+  absl::Status status = result->IndexAttributes();
+  if (!status.ok()) result = std::move(status);
+  return result;
+}
+
+absl::Status MessageView::IndexAttributes() {
+  const uint8_t* const p = bytes_.data();
+  const size_t size = bytes_.size();
+  MessageView& view = *this;
+  uint64_t present = 0;  // Kept in a register; stored once at the end.
   bool after_integrity = false;
   bool after_integrity_sha256 = false;
   bool after_fingerprint = false;
@@ -86,7 +103,9 @@ absl::StatusOr<MessageView> MessageView::Parse(
     if (!IgnoredAfterIntegrity(type, after_integrity, after_integrity_sha256)) {
       const int slot = KnownAttributeSlot(type);
       if (slot != kUnknownAttributeSlot) {
-        if (view.slot_offset_[slot] == 0) {
+        const uint64_t bit = uint64_t{1} << slot;
+        if ((present & bit) == 0) {
+          present |= bit;
           view.slot_offset_[slot] = static_cast<uint16_t>(offset / 4);
         }
       } else if (IsComprehensionRequired(type)) {
@@ -135,14 +154,15 @@ absl::StatusOr<MessageView> MessageView::Parse(
     }
     offset += kAttributeHeaderSize + PaddedLength(value_length);
   }
-  return result;
+  present_ = present;
+  return absl::OkStatus();
 }
 
 std::optional<absl::Span<const uint8_t>> MessageView::Find(
     uint16_t type) const {
   const int slot = KnownAttributeSlot(type);
   if (slot != kUnknownAttributeSlot) {
-    if (slot_offset_[slot] == 0) return std::nullopt;
+    if ((present_ & (uint64_t{1} << slot)) == 0) return std::nullopt;
     const size_t offset = size_t{slot_offset_[slot]} * 4;
     return bytes_.subspan(offset + kAttributeHeaderSize,
                           LoadBe16(data() + offset + 2));

@@ -143,10 +143,16 @@ class MessageView {
  private:
   const uint8_t* data() const { return bytes_.data(); }
   std::optional<size_t> OffsetOfSlot(int slot) const {
-    if (slot_offset_[slot] == 0) return std::nullopt;
+    if ((present_ & (uint64_t{1} << slot)) == 0) return std::nullopt;
     return size_t{slot_offset_[slot]} * 4;
   }
   static absl::Status MissingAttribute(uint16_t type);
+  // Parse() after the header checks.
+  static absl::StatusOr<MessageView> ParseCheckedHeader(
+      absl::Span<const uint8_t> bytes);
+  // Walks the attributes of `bytes_` (whose header Parse() has checked),
+  // filling the index; the first structural error.
+  absl::Status IndexAttributes();
 
   static constexpr int kMessageIntegritySlot =
       KnownAttributeSlot(attr::kMessageIntegrity);
@@ -156,9 +162,11 @@ class MessageView {
       KnownAttributeSlot(attr::kFingerprint);
 
   absl::Span<const uint8_t> bytes_;
-  // Offset / 4 of each known attribute's header, 0 when absent (no attribute
-  // starts at offset 0, the header does).
-  std::array<uint16_t, kKnownAttributeCount> slot_offset_{};
+  // Bit `slot` is set when the known attribute of that slot is present;
+  // `slot_offset_[slot]` (offset / 4 of its header) is written only then.
+  static_assert(kKnownAttributeCount <= 64, "one bit per known attribute");
+  uint64_t present_ = 0;
+  std::array<uint16_t, kKnownAttributeCount> slot_offset_;
   // Offsets of the first MESSAGE-INTEGRITY and MESSAGE-INTEGRITY-SHA256, 0
   // when absent: the attributes after them are ignored, as the rules above say.
   uint32_t integrity_offset_ = 0;
