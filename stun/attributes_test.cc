@@ -229,8 +229,8 @@ TEST(ErrorCodeTest, EveryStandardCodeRoundTrips) {
   for (int code : {300, 400, 401, 403, 420, 437, 438, 440, 441, 442, 443, 446,
                    447, 486, 487, 500, 508}) {
     EXPECT_FALSE(StandardReasonPhrase(code).empty()) << code;
-    absl::StatusOr<ErrorCode> decoded =
-        Built(ErrorCode::Standard(code)).view().Get<ErrorCode>();
+    const Built built(ErrorCode::Standard(code));  // The reason views it.
+    absl::StatusOr<ErrorCode> decoded = built.view().Get<ErrorCode>();
     ASSERT_TRUE(decoded.ok()) << code;
     EXPECT_EQ(decoded->code, code);
     EXPECT_EQ(decoded->reason, StandardReasonPhrase(code));
