@@ -5,14 +5,14 @@
 
 #include "gtest/gtest.h"
 #include "sim/integration/nat_chain_scenario.h"
-#include "sim/integration/tshark.h"
+#include "sim/pcap/tshark.h"
 
 namespace pinhole::sim {
 namespace {
 
 // Keeps `bytes` in the test's outputs, for a person to open.
 void Keep(const std::string& name, const std::string& bytes) {
-  std::ofstream(TestOutputDir() + "/" + name, std::ios::binary) << bytes;
+  std::ofstream(pcap::TestOutputDir() + "/" + name, std::ios::binary) << bytes;
 }
 
 TEST(NatChainDeterminismTest, SameSeedGivesByteIdenticalTraceAndPcaps) {

@@ -24,8 +24,8 @@
 #include "sim/capture/pcap_capture.h"
 #include "sim/integration/nat_chain.h"
 #include "sim/integration/stun_endpoints.h"
-#include "sim/integration/tshark.h"
 #include "sim/link.h"
+#include "sim/pcap/tshark.h"
 #include "sim/simulator.h"
 #include "stun/message.h"
 
@@ -78,8 +78,8 @@ Outcome RunAndDecode() {
   Outcome out;
   auto chain = NatChain::Create();
   if (!chain.ok()) return {.failure = chain.status().ToString()};
-  out.client_path = TestOutputDir() + "/nat_chain_client.pcap";
-  out.server_path = TestOutputDir() + "/nat_chain_server.pcap";
+  out.client_path = pcap::TestOutputDir() + "/nat_chain_client.pcap";
+  out.server_path = pcap::TestOutputDir() + "/nat_chain_server.pcap";
   auto client_capture = PcapCapture::OpenFile(out.client_path);
   auto server_capture = PcapCapture::OpenFile(out.server_path);
   if (!client_capture.ok() || !server_capture.ok()) {
@@ -124,11 +124,11 @@ Outcome RunAndDecode() {
     }
   }
   absl::StatusOr<Frames> client_frames =
-      TsharkFields(out.client_path, Fields());
+      pcap::TsharkFields(out.client_path, Fields());
   if (!client_frames.ok())
     return {.failure = client_frames.status().ToString()};
   absl::StatusOr<Frames> server_frames =
-      TsharkFields(out.server_path, Fields());
+      pcap::TsharkFields(out.server_path, Fields());
   if (!server_frames.ok())
     return {.failure = server_frames.status().ToString()};
   out.client = *std::move(client_frames);

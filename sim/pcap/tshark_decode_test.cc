@@ -29,13 +29,12 @@
 #include "net/transport_address.h"
 #include "sim/packet.h"
 #include "sim/pcap/pcap_writer.h"
+#include "sim/pcap/tshark.h"
 
 namespace pinhole::sim::pcap {
 namespace {
 
 using ::testing::IsEmpty;
-
-constexpr char kTshark[] = "/usr/bin/tshark";
 
 // --- STUN, built by hand from RFC 8489 §5 and §14.
 
@@ -220,55 +219,6 @@ const std::vector<std::string>& Fields() {
   return *fields;
 }
 
-std::string TmpDir() {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return dir != nullptr ? dir : "/tmp";
-}
-
-// Bazel keeps this directory's files (bazel-testlogs/.../test.outputs), so the
-// capture can be opened in Wireshark after the test.
-std::string OutputDir() {
-  const char* dir = std::getenv("TEST_UNDECLARED_OUTPUTS_DIR");
-  return dir != nullptr ? dir : TmpDir();
-}
-
-// Runs tshark over `pcap`; one map of field to value per frame. Several
-// occurrences of a field are joined by ",".
-std::vector<std::map<std::string, std::string>> Decode(const std::string& pcap,
-                                                       std::string* raw) {
-  // HOME: tshark wants a writable profile directory.
-  std::string command = absl::StrCat(
-      "HOME='", TmpDir(), "' ", kTshark, " -r '", pcap,
-      "' -n -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE"
-      " -o tcp.check_checksum:TRUE -o tcp.relative_sequence_numbers:FALSE"
-      " -T fields -E separator=/t -E occurrence=a -E aggregator=,");
-  for (const std::string& field : Fields()) {
-    absl::StrAppend(&command, " -e ", field);
-  }
-  std::FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return {};
-  char buffer[4096];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) {
-    raw->append(buffer, n);
-  }
-  const int status = pclose(pipe);
-  if (status != 0) {
-    absl::StrAppend(raw, "\n(tshark exited with status ", status, ")");
-    return {};
-  }
-  std::vector<std::map<std::string, std::string>> frames;
-  for (absl::string_view line : absl::StrSplit(*raw, '\n', absl::SkipEmpty())) {
-    const std::vector<std::string> values = absl::StrSplit(line, '\t');
-    std::map<std::string, std::string> frame;
-    for (size_t i = 0; i < Fields().size() && i < values.size(); ++i) {
-      frame[Fields()[i]] = values[i];
-    }
-    frames.push_back(std::move(frame));
-  }
-  return frames;
-}
-
 // Writes the capture and runs tshark over it once, for all the tests.
 class TsharkDecodeTest : public ::testing::Test {
  protected:
@@ -276,7 +226,9 @@ class TsharkDecodeTest : public ::testing::Test {
     raw_ = new std::string;
     decoded_ = new std::vector<std::map<std::string, std::string>>;
     if (access(kTshark, X_OK) != 0) return;  // SetUp fails each test.
-    const std::string path = OutputDir() + "/tshark_decode_test.pcap";
+    // Bazel keeps this directory's files, so the capture can be opened in
+    // Wireshark after the test.
+    const std::string path = TestOutputDir() + "/tshark_decode_test.pcap";
     absl::StatusOr<std::unique_ptr<PcapWriter>> writer = PcapWriter::Open(path);
     if (!writer.ok()) {
       *raw_ = writer.status().ToString();
@@ -288,7 +240,14 @@ class TsharkDecodeTest : public ::testing::Test {
     }
     const absl::Status status = (*writer)->Close();
     if (!status.ok()) *raw_ = status.ToString();
-    if (raw_->empty()) *decoded_ = Decode(path, raw_);
+    if (!raw_->empty()) return;
+    absl::StatusOr<std::vector<std::map<std::string, std::string>>> decoded =
+        TsharkFields(path, Fields());
+    if (decoded.ok()) {
+      *decoded_ = *std::move(decoded);
+    } else {
+      *raw_ = decoded.status().ToString();
+    }
   }
 
   static void TearDownTestSuite() {
@@ -300,14 +259,14 @@ class TsharkDecodeTest : public ::testing::Test {
     ASSERT_EQ(access(kTshark, X_OK), 0)
         << kTshark << " is missing: run ./bazelw, which installs the Debian "
         << "package tshark, then run this test again";
-    ASSERT_EQ(decoded_->size(), frames_.size()) << "tshark printed:\n" << *raw_;
+    ASSERT_EQ(decoded_->size(), frames_.size()) << *raw_;
   }
 
   const std::map<std::string, std::string>& Decoded(size_t frame_number) {
     return decoded_->at(frame_number - 1);
   }
 
-  static std::string* raw_;  // tshark's output, or what went wrong before.
+  static std::string* raw_;  // What went wrong before decoding, if anything.
   static std::vector<std::map<std::string, std::string>>* decoded_;
   const std::vector<Frame> frames_ = Capture();
 };
@@ -329,7 +288,7 @@ TEST_F(TsharkDecodeTest, TimestampsAreTheSimulatedTimes) {
 TEST_F(TsharkDecodeTest, NothingMalformedAndEveryChecksumGood) {
   for (size_t i = 0; i < frames_.size(); ++i) {
     const auto& frame = (*decoded_)[i];
-    SCOPED_TRACE(absl::StrCat("frame ", i + 1, ": ", *raw_));
+    SCOPED_TRACE(absl::StrCat("frame ", i + 1));
     EXPECT_THAT(frame.at("_ws.malformed"), IsEmpty());
     // Expert infos of severity Chat (0x00200000: "connection establish
     // request") and Note are fine; Warn (0x00600000) and Error (0x00800000:

@@ -1,4 +1,4 @@
-#include "sim/integration/tshark.h"
+#include "sim/pcap/tshark.h"
 
 #include <unistd.h>
 
@@ -11,7 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 
-namespace pinhole::sim {
+namespace pinhole::sim::pcap {
 namespace {
 
 std::string EnvOr(const char* name, const char* fallback) {
@@ -38,7 +38,8 @@ absl::StatusOr<std::vector<std::map<std::string, std::string>>> TsharkFields(
   std::string command = absl::StrCat(
       "HOME='", EnvOr("TEST_TMPDIR", "/tmp"), "' ", kTshark, " -r '", pcap_path,
       "' -n -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE"
-      " -o tcp.check_checksum:TRUE -T fields -E separator=/t"
+      " -o tcp.check_checksum:TRUE -o tcp.relative_sequence_numbers:FALSE"
+      " -T fields -E separator=/t"
       " -E occurrence=a -E aggregator=,");
   for (const std::string& field : fields) {
     absl::StrAppend(&command, " -e ", field);
@@ -69,4 +70,4 @@ absl::StatusOr<std::vector<std::map<std::string, std::string>>> TsharkFields(
   return frames;
 }
 
-}  // namespace pinhole::sim
+}  // namespace pinhole::sim::pcap

@@ -1,10 +1,11 @@
 // Runs Wireshark's dissectors (through /usr/bin/tshark, Debian package
 // `tshark`, which ./bazelw installs) over a pcap file, with IP, UDP and TCP
 // checksum validation on, and returns the fields asked for, one map per
-// frame. Several occurrences of a field in a frame are joined by ",". As in
-// sim/pcap/tshark_decode_test.cc.
-#ifndef PINHOLE_SIM_INTEGRATION_TSHARK_H_
-#define PINHOLE_SIM_INTEGRATION_TSHARK_H_
+// frame. Several occurrences of a field in a frame are joined by ","; TCP
+// sequence numbers are absolute. For tests: the pcap writer's own, and every
+// test that checks what the simulator captured.
+#ifndef PINHOLE_SIM_PCAP_TSHARK_H_
+#define PINHOLE_SIM_PCAP_TSHARK_H_
 
 #include <map>
 #include <string>
@@ -12,7 +13,7 @@
 
 #include "absl/status/statusor.h"
 
-namespace pinhole::sim {
+namespace pinhole::sim::pcap {
 
 inline constexpr char kTshark[] = "/usr/bin/tshark";
 
@@ -26,6 +27,6 @@ absl::StatusOr<std::vector<std::map<std::string, std::string>>> TsharkFields(
 // $TEST_TMPDIR, else /tmp.
 std::string TestOutputDir();
 
-}  // namespace pinhole::sim
+}  // namespace pinhole::sim::pcap
 
-#endif  // PINHOLE_SIM_INTEGRATION_TSHARK_H_
+#endif  // PINHOLE_SIM_PCAP_TSHARK_H_
