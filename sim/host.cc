@@ -247,6 +247,21 @@ absl::Status Host::Route(const net::IpAddress& destination,
       " has no ", net::AddressFamilyName(destination.family()), " address"));
 }
 
+absl::StatusOr<Host::RouteInfo> Host::RouteTowards(
+    const net::IpAddress& destination) const {
+  std::optional<int> interface;
+  net::IpAddress source;
+  if (absl::Status s =
+          Route(destination, net::IpAddress::Any(destination.family()),
+                interface, source);
+      !s.ok()) {
+    return s;
+  }
+  if (!interface.has_value()) return RouteInfo{source, 65535};
+  const Port& port = *interfaces_[*interface].port;
+  return RouteInfo{source, port.link().config(port.end()).mtu};
+}
+
 absl::Status Host::SendUdp(const net::TransportAddress& local,
                            const net::TransportAddress& destination,
                            absl::Span<const uint8_t> payload) {

@@ -112,6 +112,17 @@ class Host final : public net::Network {
   }
   TcpHandler* tcp_handler() const { return tcp_handler_.get(); }
 
+  // What routing picks for a packet to `destination` from an unspecified
+  // address: the source address, and the MTU of the link it leaves by (for
+  // the host itself, the largest an IP packet can be). Unavailable without a
+  // route or without an address of the destination's family there.
+  struct RouteInfo {
+    net::IpAddress source;
+    size_t mtu;
+  };
+  absl::StatusOr<RouteInfo> RouteTowards(
+      const net::IpAddress& destination) const;
+
   // net::Network.
   const net::Clock& clock() const override { return simulator_; }
   net::Random& random() override { return random_; }

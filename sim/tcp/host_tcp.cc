@@ -143,10 +143,6 @@ class HostTcp::Stream final : public net::TcpStream {
     entry_ = nullptr;
     tcp_ = nullptr;
   }
-  // The first segment from the peer names the local address routing chose.
-  void LearnLocal(const net::TransportAddress& local) {
-    if (local_.ip().IsUnspecified()) local_ = local;
-  }
   // The accept callback returned: callbacks may run from now on.
   void HandedOver() {
     handed_over_ = true;
@@ -286,9 +282,10 @@ HostTcp::~HostTcp() {
   }
 }
 
-Config HostTcp::ConfigFor(net::AddressFamily family) const {
+Config HostTcp::ConfigFor(net::AddressFamily family, size_t link_mtu) const {
   Config config = options_.config;
-  config.mss = std::max<size_t>(MssForMtu(options_.mtu, family), 1);
+  config.mss =
+      std::max<size_t>(MssForMtu(std::min(options_.mtu, link_mtu), family), 1);
   return config;
 }
 
@@ -407,11 +404,16 @@ absl::StatusOr<std::unique_ptr<net::TcpStream>> HostTcp::Connect(
       }
     }
   }
-  const net::TransportAddress bound(local.ip(), port,
-                                    net::TransportProtocol::kTcp);
+  // Routing picks the source address (when `local` leaves it open) and the
+  // first link, whose MTU bounds the segments.
+  absl::StatusOr<Host::RouteInfo> route = host_.RouteTowards(remote.ip());
+  if (!route.ok()) return route.status();
+  const net::TransportAddress bound(
+      local.ip().IsUnspecified() ? route->source : local.ip(), port,
+      net::TransportProtocol::kTcp);
   const uint32_t iss = static_cast<uint32_t>(host_.random().NextUint64());
-  Connection connection =
-      Connection::Connect(ConfigFor(local.family()), Now(), bound, remote, iss);
+  Connection connection = Connection::Connect(
+      ConfigFor(local.family(), route->mtu), Now(), bound, remote, iss);
   // The SYN goes out now, so that an unroutable destination fails here.
   std::optional<Packet> syn = connection.PollTransmit();
   if (syn.has_value()) {
@@ -437,17 +439,7 @@ HostTcp::Entry& HostTcp::AddEntry(const Key& key, Connection connection) {
 
 HostTcp::Entry* HostTcp::Find(const Packet& segment) {
   auto it = connections_.find(Key(segment.destination, segment.source));
-  if (it != connections_.end()) return it->second.get();
-  // A connection made from an unspecified local address.
-  const net::TransportAddress any(
-      net::IpAddress::Any(segment.destination.family()),
-      segment.destination.port(), net::TransportProtocol::kTcp);
-  it = connections_.find(Key(any, segment.source));
-  if (it == connections_.end()) return nullptr;
-  if (it->second->stream != nullptr) {
-    it->second->stream->LearnLocal(segment.destination);
-  }
-  return it->second.get();
+  return it == connections_.end() ? nullptr : it->second.get();
 }
 
 HostTcp::Listener* HostTcp::FindListener(
@@ -479,9 +471,15 @@ void HostTcp::HandlePacket(Packet packet) {
 
 void HostTcp::AcceptConnection(Listener& listener, const Packet& syn) {
   const uint32_t iss = static_cast<uint32_t>(host_.random().NextUint64());
-  Entry& entry = AddEntry(
-      Key(syn.destination, syn.source),
-      Connection::Accept(ConfigFor(syn.destination.family()), Now(), syn, iss));
+  // The answer leaves by the route back to the peer; its link's MTU bounds the
+  // segments. (A SYN that arrived has a way back, or the SYN-ACK is dropped
+  // as unroutable like any packet.)
+  absl::StatusOr<Host::RouteInfo> route = host_.RouteTowards(syn.source.ip());
+  const size_t link_mtu = route.ok() ? route->mtu : SIZE_MAX;
+  Entry& entry =
+      AddEntry(Key(syn.destination, syn.source),
+               Connection::Accept(ConfigFor(syn.destination.family(), link_mtu),
+                                  Now(), syn, iss));
   entry.listener = &listener;
   AfterInput(&entry);
 }

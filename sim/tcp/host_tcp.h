@@ -56,15 +56,16 @@
 // - An accepted stream is handed over once its handshake completes. Before
 //   that the listener owns the embryonic connection; destroying the listener
 //   resets those and any stream not yet handed over.
-// - MSS: the host does not expose its links' MTUs, so `HostTcpOptions::mtu`
-//   (default 1500, the link default) gives `MssForMtu(mtu, family)`: 1460 for
-//   IPv4, 1440 for IPv6. Set it to the smallest MTU on the paths the host
-//   uses; there is no path MTU discovery, and a larger segment is dropped by
-//   the link with `kMtuExceeded`.
+// - MSS: from the smaller of `HostTcpOptions::mtu` (default 1500) and the MTU
+//   of the link the route to the peer leaves by: `MssForMtu(mtu, family)`,
+//   1460 for IPv4 and 1440 for IPv6 at 1500. There is no path MTU discovery:
+//   a segment larger than a link further along is dropped there with
+//   `kMtuExceeded`, so set `mtu` to the path's smallest when it is smaller
+//   than the first link's.
 // - TLS (`kTls` addresses) is not simulated: Unimplemented.
-// - An outgoing stream from an unspecified local address sends from the
-//   address the host's routing picks; `local_address()` shows the unspecified
-//   address until the first segment from the peer names the real one.
+// - An outgoing stream from an unspecified local address is bound at once to
+//   the address the host's routing picks towards the peer, and
+//   `local_address()` names it.
 //
 // Lifetime: streams and listeners should be destroyed before the host (see
 // net/network.h). If the host goes first, they stay safe to call and fail.
@@ -92,7 +93,7 @@ namespace pinhole::sim::tcp {
 
 struct HostTcpOptions {
   // Every connection's engine configuration; `mss` is replaced by the one
-  // `mtu` gives for the connection's address family.
+  // the MTU gives for the connection's address family.
   Config config;
   // IP bytes; see the file comment.
   size_t mtu = 1500;
@@ -120,8 +121,9 @@ class HostTcp final : public TcpHandler {
 
   // Connections in the table (embryonic, open, closing, or orphaned).
   size_t connection_count() const { return connections_.size(); }
-  // The engine configuration used for `family` (its `mss` from the MTU).
-  Config ConfigFor(net::AddressFamily family) const;
+  // The engine configuration for `family` over a first link of `link_mtu`
+  // bytes (its `mss` from the smaller of that and `HostTcpOptions::mtu`).
+  Config ConfigFor(net::AddressFamily family, size_t link_mtu = SIZE_MAX) const;
 
  private:
   class Stream;

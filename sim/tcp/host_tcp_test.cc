@@ -117,6 +117,8 @@ TEST_F(HostTcpTest, ConnectsInOneRttAndEchoes) {
   BobListens("10.0.0.2:7", /*echo=*/true);
   StreamRecorder log(sim_);
   std::unique_ptr<net::TcpStream> alice = AliceConnects("10.0.0.2:7", log);
+  // Connected from 0.0.0.0:0: routing has chosen the address already.
+  EXPECT_EQ(alice->local_address(), Addr("10.0.0.1:49152"));
   net::TcpStream* raw = alice.get();
   log.also_on_data = nullptr;
   // Written from on_connected, as a protocol would.
@@ -560,15 +562,31 @@ TEST_F(HostTcpTest, Ipv6WithASmallerMtu) {
   EXPECT_EQ(sim_.trace().CountDrops(DropReason::kMtuExceeded), 0u);
 }
 
-TEST_F(HostTcpTest, SegmentsLargerThanTheLinkMtuAreDropped) {
+// The MSS comes from the first link's MTU when it is below the option's.
+TEST_F(HostTcpTest, SegmentsFitTheFirstLinksMtu) {
   Build({.latency = kOneWay, .mtu = 1280});  // Options left at MTU 1500.
   BobListens("10.0.0.2:7", /*echo=*/false);
   StreamRecorder log(sim_);
   std::unique_ptr<net::TcpStream> alice = AliceConnects("10.0.0.2:7", log);
   ASSERT_TRUE(alice->Write(Bytes(std::string(3000, 'm'))).ok());
+  ASSERT_TRUE(RunUntil([&] {
+    return accepted_.size() == 1 && accepted_[0].log->data.size() == 3000;
+  }));
+  EXPECT_EQ(sim_.trace().CountDrops(DropReason::kMtuExceeded), 0u);
+}
+
+// No path MTU discovery: when the path's MTU shrinks under an open
+// connection, its full-sized segments are dropped for good.
+TEST_F(HostTcpTest, SegmentsLargerThanTheLinkMtuAreDropped) {
+  Build({.latency = kOneWay});
+  BobListens("10.0.0.2:7", /*echo=*/false);
+  StreamRecorder log(sim_);
+  std::unique_ptr<net::TcpStream> alice = AliceConnects("10.0.0.2:7", log);
+  ASSERT_TRUE(RunUntil([&] { return accepted_.size() == 1; }));
+  ASSERT_TRUE(wire_->SetConfig({.latency = kOneWay, .mtu = 1280}).ok());
+  ASSERT_TRUE(alice->Write(Bytes(std::string(3000, 'm'))).ok());
   RunUntil([] { return false; }, Duration::Seconds(2));
   EXPECT_GT(sim_.trace().CountDrops(DropReason::kMtuExceeded), 0u);
-  ASSERT_EQ(accepted_.size(), 1u);
   EXPECT_EQ(accepted_[0].log->data.size(), 0u);
 }
 
