@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "absl/base/attributes.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
@@ -64,8 +65,8 @@ absl::StatusOr<MessageView> MessageView::Parse(
   return ParseCheckedHeader(bytes);
 }
 
-absl::StatusOr<MessageView> MessageView::ParseCheckedHeader(
-    absl::Span<const uint8_t> bytes) {
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline absl::StatusOr<MessageView>
+MessageView::ParseCheckedHeader(absl::Span<const uint8_t> bytes) {
   // The only return is `result`, so it is built in place in the caller's
   // storage (NRVO): no copy of the view.
   absl::StatusOr<MessageView> result(absl::in_place, ConstructionKey());
@@ -76,7 +77,8 @@ absl::StatusOr<MessageView> MessageView::ParseCheckedHeader(
   return result;
 }
 
-absl::Status MessageView::IndexAttributes() {
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline absl::Status
+MessageView::IndexAttributes() {
   const uint8_t* const p = bytes_.data();
   const size_t size = bytes_.size();
   MessageView& view = *this;
