@@ -12,21 +12,6 @@
 #include "sim/drop_reason.h"
 
 namespace pinhole::sim {
-namespace {
-
-// `address.HostPort()`, appended without a temporary string for IPv4 (the
-// common case); IPv6 takes the general path.
-void AppendHostPort(const net::TransportAddress& address, std::string& out) {
-  if (!address.ip().is_v4()) {
-    absl::StrAppend(&out, address.HostPort());
-    return;
-  }
-  const absl::Span<const uint8_t> b = address.ip().bytes();
-  absl::StrAppend(&out, b[0], ".", b[1], ".", b[2], ".", b[3], ":",
-                  address.port());
-}
-
-}  // namespace
 
 absl::StatusOr<std::unique_ptr<MiddleboxNode>> MiddleboxNode::Create(
     Simulator& simulator, absl::string_view name, Middlebox* middlebox) {
@@ -88,23 +73,7 @@ void MiddleboxNode::Process(Side side, Packet packet) {
 void MiddleboxNode::NoteTranslation(net::Time now, Packet& translated,
                                     net::TransportAddress source,
                                     net::TransportAddress destination) {
-  // Formatted into a buffer kept for the next note: a NAT translates every
-  // packet, so this runs once per packet while the trace is on.
-  note_.assign(kTranslatedPrefix.data(), kTranslatedPrefix.size());
-  AppendHostPort(source, note_);
-  note_ += ' ';
-  AppendHostPort(destination, note_);
-  note_ += " -> ";
-  AppendHostPort(translated.source, note_);
-  note_ += ' ';
-  AppendHostPort(translated.destination, note_);
-  // The note carries the packet as it arrived; swap rather than copy the
-  // payload.
-  std::swap(translated.source, source);
-  std::swap(translated.destination, destination);
-  simulator_.trace().Note(now, node_, translated, note_);
-  std::swap(translated.source, source);
-  std::swap(translated.destination, destination);
+  simulator_.trace().Translated(now, node_, translated, source, destination);
 }
 
 }  // namespace pinhole::sim

@@ -18,7 +18,8 @@
 //   SRC' DST'
 //   TIME NODE forwarded PROTO SRC' DST' id=ID size=SIZE
 //
-// (each one line). The text is `kTranslatedPrefix`, then the source and
+// (each one line; `Trace::Translated`). The text is "translated ", then the
+// source and
 // destination before and after (`net::TransportAddress::HostPort()`), both
 // endpoints always, whichever changed; a hairpinned packet shows both
 // rewritten. This format is stable: tests and tools may parse it. A dropped
@@ -50,9 +51,6 @@ namespace pinhole::sim {
 
 class MiddleboxNode {
  public:
-  // The text of every translation note starts with this.
-  static constexpr absl::string_view kTranslatedPrefix = "translated ";
-
   static absl::StatusOr<std::unique_ptr<MiddleboxNode>> Create(
       Simulator& simulator, absl::string_view name, Middlebox* middlebox);
   MiddleboxNode(const MiddleboxNode&) = delete;
@@ -86,7 +84,6 @@ class MiddleboxNode {
   const Trace::NodeId node_;
   Middlebox* const middlebox_;
   std::array<std::unique_ptr<Port>, 2> ports_;
-  std::string note_;  // The last translation note's text; reused.
 };
 
 }  // namespace pinhole::sim

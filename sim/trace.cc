@@ -28,6 +28,7 @@ absl::string_view KindName(Trace::Kind kind) {
     case Trace::Kind::kEvent:
       return "event";
     case Trace::Kind::kNote:
+    case Trace::Kind::kTranslated:
       return "note";
   }
   return "unknown";
@@ -98,6 +99,25 @@ void Trace::Note(net::Time time, NodeId node, const Packet& packet,
   AddPacket(time, node, Kind::kNote, packet).original_id = AddText(text);
 }
 
+void Trace::Translated(net::Time time, NodeId node, const Packet& packet,
+                       const net::TransportAddress& old_source,
+                       const net::TransportAddress& old_destination) {
+  if (!enabled_) return;
+  Record& record = AddPacket(time, node, Kind::kTranslated, packet);
+  record.source = old_source;
+  record.destination = old_destination;
+  record.original_id = translations_.size();
+  translations_.emplace_back(packet.source, packet.destination);
+}
+
+std::string Trace::event_text(const Record& record) const {
+  if (record.kind != Kind::kTranslated) return texts_[record.original_id];
+  const auto& [source, destination] = translations_[record.original_id];
+  return absl::StrCat("translated ", record.source.HostPort(), " ",
+                      record.destination.HostPort(), " -> ", source.HostPort(),
+                      " ", destination.HostPort());
+}
+
 uint64_t Trace::AddText(absl::string_view text) {
   texts_.push_back(
       absl::StrReplaceAll(text, {{"\r\n", " "}, {"\n", " "}, {"\r", " "}}));
@@ -128,8 +148,8 @@ std::string Trace::FormatRecord(const Record& r) const {
   if (r.kind == Kind::kDropped) {
     absl::StrAppend(&line, " reason=", DropReasonName(r.reason));
   }
-  if (r.kind == Kind::kNote) {
-    absl::StrAppend(&line, " text=", texts_[r.original_id]);
+  if (r.kind == Kind::kNote || r.kind == Kind::kTranslated) {
+    absl::StrAppend(&line, " text=", event_text(r));
   }
   return line;
 }

@@ -46,6 +46,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -69,6 +70,9 @@ class Trace {
     kDuplicated,
     kEvent,
     kNote,
+    // A middlebox rewrote the packet's addresses; printed as a note (see
+    // `Translated`).
+    kTranslated,
   };
 
   // Small and trivially copyable (about 80 bytes): recording is a store.
@@ -81,7 +85,8 @@ class Trace {
     uint32_t size = 0;
     uint64_t packet_id = 0;
     // kDuplicated: the original's id. kEvent and kNote: the index of the
-    // text (see `event_text()`).
+    // text (see `event_text()`). kTranslated: the index of the addresses
+    // after translation.
     uint64_t original_id = 0;
     net::TransportAddress source;
     net::TransportAddress destination;
@@ -126,6 +131,14 @@ class Trace {
   // 203.0.113.1:40000").
   void Note(net::Time time, NodeId node, const Packet& packet,
             absl::string_view text);
+  // A middlebox changed `packet`'s addresses from `old_source` and
+  // `old_destination` to the ones it now carries. Recorded without
+  // formatting (a NAT does this for every packet); printed as the note
+  //   ... note PROTO OLD_SOURCE OLD_DESTINATION id=ID size=SIZE
+  //   text=translated OLD_SOURCE OLD_DESTINATION -> SOURCE DESTINATION
+  void Translated(net::Time time, NodeId node, const Packet& packet,
+                  const net::TransportAddress& old_source,
+                  const net::TransportAddress& old_destination);
 
   size_t record_count() const { return count_; }
   // The `index`th record, in the order recorded. Requires index <
@@ -134,15 +147,14 @@ class Trace {
     return chunks_[index / kChunk][index % kChunk];
   }
   const Record& last_record() const { return record(count_ - 1); }
-  // The text of the kEvent or kNote record `record`.
-  const std::string& event_text(const Record& record) const {
-    return texts_[record.original_id];
-  }
+  // The text of the kEvent, kNote or kTranslated record `record`.
+  std::string event_text(const Record& record) const;
   // Forgets every record (the registered names stay): for long runs that
   // digest or print the trace piecewise.
   void Clear() {
     count_ = 0;
     texts_.clear();
+    translations_.clear();
   }
   // How many packets were dropped for `reason`: a coverage mark for tests.
   size_t CountDrops(DropReason reason) const;
@@ -168,6 +180,9 @@ class Trace {
   std::vector<std::unique_ptr<Record[]>> chunks_;
   size_t count_ = 0;
   std::vector<std::string> texts_;
+  // The addresses after translation of each kTranslated record.
+  std::vector<std::pair<net::TransportAddress, net::TransportAddress>>
+      translations_;
 };
 
 }  // namespace pinhole::sim
