@@ -76,10 +76,18 @@ void Simulator::HeapPopTop() {
   while (true) {
     const size_t first = 4 * i + 1;
     if (first >= n) break;
-    const size_t end = std::min(first + 4, n);
     size_t best = first;
-    for (size_t c = first + 1; c < end; ++c) {
-      if (Earlier(heap_[c], heap_[best])) best = c;
+    if (first + 4 <=
+        n) {  // All four children: a fixed, branch-free tournament.
+      const size_t a =
+          Earlier(heap_[first + 1], heap_[first]) ? first + 1 : first;
+      const size_t b =
+          Earlier(heap_[first + 3], heap_[first + 2]) ? first + 3 : first + 2;
+      best = Earlier(heap_[b], heap_[a]) ? b : a;
+    } else {
+      for (size_t c = first + 1; c < n; ++c) {
+        best = Earlier(heap_[c], heap_[best]) ? c : best;
+      }
     }
     if (!Earlier(heap_[best], last)) break;
     heap_[i] = heap_[best];

@@ -129,9 +129,11 @@ class Simulator final : public net::Clock {
     uint32_t generation = 1;
     bool pending = false;
   };
+  // Without branches: the heap compares entries in an order no branch
+  // predictor guesses, so conditional moves beat jumps here.
   static bool Earlier(const Entry& a, const Entry& b) {
-    if (a.time_ns != b.time_ns) return a.time_ns < b.time_ns;
-    return a.sequence < b.sequence;
+    return (a.time_ns < b.time_ns) |
+           ((a.time_ns == b.time_ns) & (a.sequence < b.sequence));
   }
   void HeapPush(const Entry& entry);
   void HeapPopTop();
