@@ -1,9 +1,11 @@
 #include "sim/nat/textproto.h"
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/message.h"
@@ -42,6 +44,30 @@ absl::Status ParseTextproto(absl::string_view source, absl::string_view text,
                                 : errors.errors());
   }
   return absl::OkStatus();
+}
+
+absl::Status ParsePreset(absl::string_view kind,
+                         absl::Span<const EmbeddedTextproto> presets,
+                         absl::string_view name,
+                         google::protobuf::Message& message) {
+  for (const EmbeddedTextproto& preset : presets) {
+    if (preset.name == name) {
+      return ParseTextproto(absl::StrCat(kind, " preset ", name), preset.text,
+                            message);
+    }
+  }
+  return absl::NotFoundError(absl::StrCat(
+      "no ", kind, " preset called \"", name, "\"; the presets are ",
+      absl::StrJoin(PresetNames(presets), ", ")));
+}
+
+std::vector<std::string> PresetNames(
+    absl::Span<const EmbeddedTextproto> presets) {
+  std::vector<std::string> names;
+  for (const EmbeddedTextproto& preset : presets) {
+    names.emplace_back(preset.name);
+  }
+  return names;
 }
 
 }  // namespace pinhole::sim
