@@ -16,6 +16,16 @@
 
 namespace pinhole::sim::tcp {
 
+namespace {
+
+// Two local addresses of one family collide on a port when they are equal or
+// either is the wildcard (as UDP binds do).
+bool SameOrWildcard(const net::IpAddress& a, const net::IpAddress& b) {
+  return a == b || a.IsUnspecified() || b.IsUnspecified();
+}
+
+}  // namespace
+
 // One connection of the table.
 struct HostTcp::Entry {
   Entry(Key key, Connection connection)
@@ -311,7 +321,7 @@ void HostTcp::UsePort(const net::TransportAddress& local, int delta) {
   if ((port_users_[key] += delta) == 0) port_users_.erase(key);
 }
 
-uint16_t HostTcp::EphemeralPort(net::AddressFamily family) {
+absl::StatusOr<uint16_t> HostTcp::EphemeralPort(net::AddressFamily family) {
   constexpr int kRange = 65536 - Host::kFirstEphemeralPort;
   for (int i = 0; i < kRange; ++i) {
     const uint16_t candidate = next_ephemeral_;
@@ -319,7 +329,8 @@ uint16_t HostTcp::EphemeralPort(net::AddressFamily family) {
         candidate == 65535 ? Host::kFirstEphemeralPort : candidate + 1;
     if (!PortUsed(family, candidate)) return candidate;
   }
-  return 0;
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "host ", host_.name(), ": every ephemeral TCP port is taken"));
 }
 
 absl::StatusOr<std::unique_ptr<net::TcpListener>> HostTcp::Listen(
@@ -328,18 +339,15 @@ absl::StatusOr<std::unique_ptr<net::TcpListener>> HostTcp::Listen(
   if (absl::Status s = CheckLocal(local); !s.ok()) return s;
   uint16_t port = local.port();
   if (port == 0) {
-    port = EphemeralPort(local.family());
-    if (port == 0) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "host ", host_.name(), ": every ephemeral TCP port is taken"));
-    }
+    absl::StatusOr<uint16_t> ephemeral = EphemeralPort(local.family());
+    if (!ephemeral.ok()) return ephemeral.status();
+    port = *ephemeral;
   } else {
     // Taken when listened on at the same address, or when either is the
     // wildcard of the family (as UDP binds).
     for (const auto& [address, listener] : listeners_) {
       if (address.family() == local.family() && address.port() == port &&
-          (address.ip() == local.ip() || address.ip().IsUnspecified() ||
-           local.ip().IsUnspecified())) {
+          SameOrWildcard(address.ip(), local.ip())) {
         return absl::AlreadyExistsError(
             absl::StrCat("host ", host_.name(), ": TCP ", local.HostPort(),
                          " is listened on already"));
@@ -385,19 +393,16 @@ absl::StatusOr<std::unique_ptr<net::TcpStream>> HostTcp::Connect(
   }
   uint16_t port = local.port();
   if (port == 0) {
-    port = EphemeralPort(local.family());
-    if (port == 0) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "host ", host_.name(), ": every ephemeral TCP port is taken"));
-    }
+    absl::StatusOr<uint16_t> ephemeral = EphemeralPort(local.family());
+    if (!ephemeral.ok()) return ephemeral.status();
+    port = *ephemeral;
   } else {
     // An explicit port may be shared with listeners (ICE-TCP simultaneous
     // open needs it), but not with a connection to the same remote.
     for (const auto& [key, entry] : connections_) {
       const net::TransportAddress& l = key.first;
       if (key.second == remote && l.port() == port &&
-          (l.ip() == local.ip() || l.ip().IsUnspecified() ||
-           local.ip().IsUnspecified())) {
+          SameOrWildcard(l.ip(), local.ip())) {
         return absl::AlreadyExistsError(absl::StrCat(
             "host ", host_.name(), ": a TCP connection ", local.HostPort(),
             " -> ", remote.HostPort(), " exists already"));

@@ -159,7 +159,8 @@ class HostTcp final : public TcpHandler {
   }
   void UsePort(const net::TransportAddress& local, int delta);
   // A free ephemeral port of `family`, or 0 when none is left.
-  uint16_t EphemeralPort(net::AddressFamily family);
+  // The next free port from 49152 up; ResourceExhausted when none is.
+  absl::StatusOr<uint16_t> EphemeralPort(net::AddressFamily family);
   absl::Status CheckLocal(const net::TransportAddress& local) const;
 
   Host& host_;
