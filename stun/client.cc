@@ -95,6 +95,12 @@ absl::StatusOr<StunClient::RequestId> StunClient::Start(net::Time now,
 
 void StunClient::Cancel(RequestId id) { pending_.erase(id); }
 
+std::optional<TransactionId> StunClient::transaction_id(RequestId id) const {
+  const auto it = pending_.find(id);
+  if (it == pending_.end()) return std::nullopt;
+  return it->second.transaction_id;
+}
+
 absl::Status StunClient::Send(net::Time now, Pending& pending) {
   Request& request = pending.request;
   random_.Fill(absl::MakeSpan(pending.transaction_id));

@@ -128,6 +128,10 @@ class StunClient {
   // Requests started and not yet ended.
   size_t pending() const { return pending_.size(); }
 
+  // The transaction ID of the message request `id` sent last, or nullopt when
+  // the request has ended.
+  std::optional<TransactionId> transaction_id(RequestId id) const;
+
  private:
   // What a server's 401 or 438 taught: reused for later requests to it.
   struct ServerAuth {

@@ -1,0 +1,105 @@
+#include "sim/testing/behind_nat.h"
+
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "sim/ip_prefix.h"
+
+namespace pinhole::sim {
+namespace {
+
+net::IpAddress Ip(const char* text) { return *net::IpAddress::Parse(text); }
+
+IpPrefix Host32(const net::IpAddress& ip) { return *IpPrefix::Create(ip, 32); }
+
+absl::StatusOr<std::unique_ptr<Link>> MakeLink(Simulator& sim,
+                                               const char* name,
+                                               net::Duration latency) {
+  LinkConfig config;
+  config.latency = latency;
+  return Link::Create(sim, name, config);
+}
+
+#define PINHOLE_RETURN_IF_ERROR(expr)                  \
+  do {                                                 \
+    if (absl::Status s_ = (expr); !s_.ok()) return s_; \
+  } while (false)
+
+#define PINHOLE_ASSIGN_OR_RETURN(lhs, expr) \
+  do {                                      \
+    auto v_ = (expr);                       \
+    if (!v_.ok()) return v_.status();       \
+    lhs = *std::move(v_);                   \
+  } while (false)
+
+}  // namespace
+
+net::IpAddress BehindNat::ClientIp() { return Ip("192.168.1.2"); }
+net::IpAddress BehindNat::NatIp() { return Ip("203.0.113.1"); }
+net::IpAddress BehindNat::ServerIp() { return Ip("198.51.100.1"); }
+net::IpAddress BehindNat::ServerAlternateIp() { return Ip("198.51.100.2"); }
+
+BehindNat::BehindNat(const BehindNatOptions& options)
+    : options_(options),
+      sim_(options.seed),
+      nat_random_(sim_.RandomStream("nat")),
+      client_ip_(options.nat.has_value() ? ClientIp()
+                                         : Ip("203.0.113.10")) {}
+
+absl::StatusOr<std::unique_ptr<BehindNat>> BehindNat::Create(
+    const BehindNatOptions& options) {
+  std::unique_ptr<BehindNat> network(new BehindNat(options));
+  PINHOLE_RETURN_IF_ERROR(network->Build());
+  return network;
+}
+
+net::Duration BehindNat::ClientToServer() const {
+  return (nat_ != nullptr ? kLanLatency : net::Duration::Zero()) +
+         kWanLatency + kDcLatency;
+}
+
+absl::Status BehindNat::Build() {
+  PINHOLE_ASSIGN_OR_RETURN(wan_, MakeLink(sim_, "wan", kWanLatency));
+  PINHOLE_ASSIGN_OR_RETURN(dc_, MakeLink(sim_, "dc", kDcLatency));
+  PINHOLE_ASSIGN_OR_RETURN(router_, Router::Create(sim_, "router"));
+  PINHOLE_ASSIGN_OR_RETURN(client_, Host::Create(sim_, "client"));
+  PINHOLE_ASSIGN_OR_RETURN(server_, Host::Create(sim_, "server"));
+  int client_interface = 0;
+  if (options_.nat.has_value()) {
+    PINHOLE_ASSIGN_OR_RETURN(nat_,
+                             Nat::Create(*options_.nat, {NatIp()}, nat_random_));
+    PINHOLE_ASSIGN_OR_RETURN(lan_, MakeLink(sim_, "lan", kLanLatency));
+    PINHOLE_ASSIGN_OR_RETURN(nat_node_,
+                             MiddleboxNode::Create(sim_, "nat", nat_.get()));
+    PINHOLE_RETURN_IF_ERROR(nat_node_->Attach(Side::kInside, *lan_, LinkEnd::kB));
+    PINHOLE_RETURN_IF_ERROR(
+        nat_node_->Attach(Side::kOutside, *wan_, LinkEnd::kA));
+    PINHOLE_ASSIGN_OR_RETURN(
+        client_interface, client_->AddInterface(*lan_, LinkEnd::kA, {client_ip_}));
+    PINHOLE_RETURN_IF_ERROR(
+        router_->AddInterface(*wan_, LinkEnd::kB, {Host32(NatIp())}).status());
+  } else {
+    PINHOLE_ASSIGN_OR_RETURN(
+        client_interface, client_->AddInterface(*wan_, LinkEnd::kA, {client_ip_}));
+    PINHOLE_RETURN_IF_ERROR(
+        router_->AddInterface(*wan_, LinkEnd::kB, {Host32(client_ip_)})
+            .status());
+  }
+  PINHOLE_RETURN_IF_ERROR(client_->SetDefaultRoute(client_interface));
+  PINHOLE_RETURN_IF_ERROR(
+      router_
+          ->AddInterface(*dc_, LinkEnd::kA,
+                         {Host32(ServerIp()), Host32(ServerAlternateIp())})
+          .status());
+  int server_interface = 0;
+  PINHOLE_ASSIGN_OR_RETURN(
+      server_interface,
+      server_->AddInterface(*dc_, LinkEnd::kB,
+                            {ServerIp(), ServerAlternateIp()}));
+  return server_->SetDefaultRoute(server_interface);
+}
+
+}  // namespace pinhole::sim
