@@ -114,8 +114,8 @@ class UdpDriver {
     const auto it = sockets_.find(datagram.source);
     absl::Status status =
         it == sockets_.end()
-            ? absl::FailedPreconditionError(
-                  "no socket bound at " + datagram.source.ToString())
+            ? absl::FailedPreconditionError("no socket bound at " +
+                                            datagram.source.ToString())
             : it->second->SendTo(datagram.destination, datagram.payload);
     if (status.ok()) {
       ++sent_;

@@ -37,8 +37,7 @@ uint8_t SecurityFeatures(absl::string_view nonce) {
     return 0;
   }
   std::string features;
-  if (!absl::Base64Unescape(nonce.substr(kNonceCookie.size(), 4),
-                            &features) ||
+  if (!absl::Base64Unescape(nonce.substr(kNonceCookie.size(), 4), &features) ||
       features.empty()) {
     return 0;
   }
@@ -49,9 +48,9 @@ absl::Status ErrorStatus(const MessageView& response,
                          const net::TransportAddress& server) {
   absl::StatusOr<ErrorCode> error = response.Get<ErrorCode>();
   if (!error.ok()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("error response from ", server.ToString(),
-                     " without a valid ERROR-CODE: ", error.status().message()));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "error response from ", server.ToString(),
+        " without a valid ERROR-CODE: ", error.status().message()));
   }
   return absl::FailedPreconditionError(
       absl::StrCat("STUN error ", error->code, " (", error->reason, ") from ",
@@ -122,8 +121,8 @@ absl::Status StunClient::Send(net::Time now, Pending& pending) {
   if (request.fingerprint) builder.AddFingerprint();
   absl::StatusOr<std::vector<uint8_t>> bytes = builder.Finish();
   if (!bytes.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "cannot build the request: ", bytes.status().message()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot build the request: ", bytes.status().message()));
   }
   pending.transaction.emplace(
       now, net::Datagram{request.local, request.server, *std::move(bytes)},
@@ -218,9 +217,9 @@ void StunClient::OnResponse(net::Time now, RequestId id, Pending& pending,
                             const MessageView& response,
                             const net::DatagramView& datagram) {
   pending.transaction->Complete();
-  Response owned{datagram.source, datagram.destination,
-                 std::vector<uint8_t>(datagram.payload.begin(),
-                                      datagram.payload.end())};
+  Response owned{
+      datagram.source, datagram.destination,
+      std::vector<uint8_t>(datagram.payload.begin(), datagram.payload.end())};
   if (response.message_class() == MessageClass::kSuccessResponse) {
     Finish(id, absl::OkStatus(), std::move(owned));
     return;
@@ -304,8 +303,8 @@ void StunClient::HandleTimeout(net::Time now) {
     const ClientTransaction& transaction = *pending.transaction;
     Finish(id,
            absl::DeadlineExceededError(absl::StrCat(
-               "no response from ", pending.request.server.ToString(),
-               " to ", transaction.sends(),
+               "no response from ", pending.request.server.ToString(), " to ",
+               transaction.sends(),
                transaction.sends() == 1 ? " request" : " requests")),
            std::nullopt);
   }

@@ -35,8 +35,7 @@ using net::TransportAddress;
 
 const Time kStart = Time::FromNanosecondsSinceEpoch(5'000'000'000);
 const TransportAddress kLocal = *TransportAddress::Parse("192.0.2.1:50000");
-const TransportAddress kServer =
-    *TransportAddress::Parse("198.51.100.1:3478");
+const TransportAddress kServer = *TransportAddress::Parse("198.51.100.1:3478");
 const TransportAddress kMapped = *TransportAddress::Parse("203.0.113.9:6000");
 
 class StunClientTest : public ::testing::Test {
@@ -94,11 +93,10 @@ class StunClientTest : public ::testing::Test {
     return builder.AddFingerprint().Finish().value();
   }
 
-  static std::vector<uint8_t> Error(const MessageView& request, int code,
-                                    absl::string_view realm = "",
-                                    absl::string_view nonce = "",
-                                    const PasswordAlgorithms* algorithms =
-                                        nullptr) {
+  static std::vector<uint8_t> Error(
+      const MessageView& request, int code, absl::string_view realm = "",
+      absl::string_view nonce = "",
+      const PasswordAlgorithms* algorithms = nullptr) {
     MessageBuilder builder({request.method(), MessageClass::kErrorResponse},
                            request.transaction_id());
     builder.Add(ErrorCode::Standard(code));
@@ -203,10 +201,11 @@ TEST_F(StunClientTest, IgnoresWhatIsNotItsResponse) {
       MessageBuilder({Method::kBinding, MessageClass::kSuccessResponse}, other)
           .Finish()
           .value()));
-  EXPECT_FALSE(Deliver(MessageBuilder({Method::kBinding, MessageClass::kRequest},
-                                      request.transaction_id())
-                           .Finish()
-                           .value()));
+  EXPECT_FALSE(
+      Deliver(MessageBuilder({Method::kBinding, MessageClass::kRequest},
+                             request.transaction_id())
+                  .Finish()
+                  .value()));
   EXPECT_FALSE(Deliver({0x40, 0x00, 0x00, 0x04, 1, 2, 3, 4}));
   EXPECT_FALSE(Event().has_value());
   EXPECT_EQ(client_.pending(), 1u);
@@ -268,8 +267,8 @@ class LongTermAuthTest : public StunClientTest {
     request.long_term = LongTermCredential{"alice", "secret"};
     return request;
   }
-  static IntegrityKey Key(PasswordAlgorithm algorithm =
-                              PasswordAlgorithm::kMd5) {
+  static IntegrityKey Key(
+      PasswordAlgorithm algorithm = PasswordAlgorithm::kMd5) {
     return IntegrityKey::LongTerm("alice", "example.org", "secret", algorithm)
         .value();
   }
@@ -336,8 +335,8 @@ TEST_F(LongTermAuthTest, StaleNonceGivesUpAfterThreeRetries) {
   Start(Authenticated());
   ASSERT_TRUE(Deliver(Error(Parse(Sent()), 401, "example.org", "n")));
   for (int i = 0; i < 3; ++i) {
-    ASSERT_TRUE(Deliver(Error(Parse(Sent()), 438, "example.org",
-                              absl::StrCat("n", i))));
+    ASSERT_TRUE(Deliver(
+        Error(Parse(Sent()), 438, "example.org", absl::StrCat("n", i))));
   }
   ASSERT_TRUE(Deliver(Error(Parse(Sent()), 438, "example.org", "n9")));
   std::optional<StunClient::Event> event = Event();
@@ -373,9 +372,8 @@ TEST_F(LongTermAuthTest, NonceCookieSelectsSha256AndUserhash) {
   const std::string nonce =
       absl::StrCat("obMatJos2", absl::Base64Escape(features), "rest");
   PasswordAlgorithms offered;
-  offered.entries = {
-      {static_cast<uint16_t>(PasswordAlgorithm::kMd5), {}},
-      {static_cast<uint16_t>(PasswordAlgorithm::kSha256), {}}};
+  offered.entries = {{static_cast<uint16_t>(PasswordAlgorithm::kMd5), {}},
+                     {static_cast<uint16_t>(PasswordAlgorithm::kSha256), {}}};
   ASSERT_TRUE(
       Deliver(Error(Parse(Sent()), 401, "example.org", nonce, &offered)));
   const MessageView retry = Parse(Sent());
@@ -408,8 +406,8 @@ TEST_F(LongTermAuthTest, PasswordAlgorithmsWithoutCookieAreIgnored) {
 
 TEST_F(StunClientTest, ShortTermCredentialSignsEveryRequest) {
   StunClient::Request request = Binding();
-  request.short_term =
-      ShortTermCredential{"remote:local", IntegrityKey::ShortTerm("pw").value()};
+  request.short_term = ShortTermCredential{
+      "remote:local", IntegrityKey::ShortTerm("pw").value()};
   Start(std::move(request));
   const MessageView sent = Parse(Sent());
   EXPECT_EQ(sent.Get<Username>()->value, "remote:local");

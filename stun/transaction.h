@@ -26,9 +26,9 @@
 namespace pinhole::stun {
 
 struct RetransmissionOptions {
-  net::Duration initial_rto = net::Duration::Milliseconds(500);  // RTO
-  int max_sends = 7;                                              // Rc
-  int final_wait_factor = 16;                                     // Rm
+  net::Duration initial_rto = net::Duration::Milliseconds(500);         // RTO
+  int max_sends = 7;                                                    // Rc
+  int final_wait_factor = 16;                                           // Rm
   net::Duration reliable_timeout = net::Duration::Milliseconds(39500);  // Ti
 
   // InvalidArgument unless RTO and Ti are positive, Rc >= 1 and Rm >= 1.

@@ -15,8 +15,7 @@ net::IpAddress Ip(const char* text) { return *net::IpAddress::Parse(text); }
 
 IpPrefix Host32(const net::IpAddress& ip) { return *IpPrefix::Create(ip, 32); }
 
-absl::StatusOr<std::unique_ptr<Link>> MakeLink(Simulator& sim,
-                                               const char* name,
+absl::StatusOr<std::unique_ptr<Link>> MakeLink(Simulator& sim, const char* name,
                                                net::Duration latency) {
   LinkConfig config;
   config.latency = latency;
@@ -46,8 +45,7 @@ BehindNat::BehindNat(const BehindNatOptions& options)
     : options_(options),
       sim_(options.seed),
       nat_random_(sim_.RandomStream("nat")),
-      client_ip_(options.nat.has_value() ? ClientIp()
-                                         : Ip("203.0.113.10")) {}
+      client_ip_(options.nat.has_value() ? ClientIp() : Ip("203.0.113.10")) {}
 
 absl::StatusOr<std::unique_ptr<BehindNat>> BehindNat::Create(
     const BehindNatOptions& options) {
@@ -57,8 +55,8 @@ absl::StatusOr<std::unique_ptr<BehindNat>> BehindNat::Create(
 }
 
 net::Duration BehindNat::ClientToServer() const {
-  return (nat_ != nullptr ? kLanLatency : net::Duration::Zero()) +
-         kWanLatency + kDcLatency;
+  return (nat_ != nullptr ? kLanLatency : net::Duration::Zero()) + kWanLatency +
+         kDcLatency;
 }
 
 absl::Status BehindNat::Build() {
@@ -69,21 +67,24 @@ absl::Status BehindNat::Build() {
   PINHOLE_ASSIGN_OR_RETURN(server_, Host::Create(sim_, "server"));
   int client_interface = 0;
   if (options_.nat.has_value()) {
-    PINHOLE_ASSIGN_OR_RETURN(nat_,
-                             Nat::Create(*options_.nat, {NatIp()}, nat_random_));
+    PINHOLE_ASSIGN_OR_RETURN(
+        nat_, Nat::Create(*options_.nat, {NatIp()}, nat_random_));
     PINHOLE_ASSIGN_OR_RETURN(lan_, MakeLink(sim_, "lan", kLanLatency));
     PINHOLE_ASSIGN_OR_RETURN(nat_node_,
                              MiddleboxNode::Create(sim_, "nat", nat_.get()));
-    PINHOLE_RETURN_IF_ERROR(nat_node_->Attach(Side::kInside, *lan_, LinkEnd::kB));
+    PINHOLE_RETURN_IF_ERROR(
+        nat_node_->Attach(Side::kInside, *lan_, LinkEnd::kB));
     PINHOLE_RETURN_IF_ERROR(
         nat_node_->Attach(Side::kOutside, *wan_, LinkEnd::kA));
     PINHOLE_ASSIGN_OR_RETURN(
-        client_interface, client_->AddInterface(*lan_, LinkEnd::kA, {client_ip_}));
+        client_interface,
+        client_->AddInterface(*lan_, LinkEnd::kA, {client_ip_}));
     PINHOLE_RETURN_IF_ERROR(
         router_->AddInterface(*wan_, LinkEnd::kB, {Host32(NatIp())}).status());
   } else {
     PINHOLE_ASSIGN_OR_RETURN(
-        client_interface, client_->AddInterface(*wan_, LinkEnd::kA, {client_ip_}));
+        client_interface,
+        client_->AddInterface(*wan_, LinkEnd::kA, {client_ip_}));
     PINHOLE_RETURN_IF_ERROR(
         router_->AddInterface(*wan_, LinkEnd::kB, {Host32(client_ip_)})
             .status());

@@ -42,10 +42,10 @@ class BehindNat {
   static constexpr net::Duration kWanLatency = net::Duration::Milliseconds(10);
   static constexpr net::Duration kDcLatency = net::Duration::Milliseconds(5);
 
-  static net::IpAddress ClientIp();          // 192.168.1.2 (203.0.113.10)
-  static net::IpAddress NatIp();             // 203.0.113.1
-  static net::IpAddress ServerIp();          // 198.51.100.1
-  static net::IpAddress ServerAlternateIp(); // 198.51.100.2
+  static net::IpAddress ClientIp();           // 192.168.1.2 (203.0.113.10)
+  static net::IpAddress NatIp();              // 203.0.113.1
+  static net::IpAddress ServerIp();           // 198.51.100.1
+  static net::IpAddress ServerAlternateIp();  // 198.51.100.2
 
   static absl::StatusOr<std::unique_ptr<BehindNat>> Create(
       const BehindNatOptions& options = {});

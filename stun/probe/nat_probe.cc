@@ -48,9 +48,9 @@ std::string Text(const std::optional<net::TransportAddress>& address) {
 absl::Status NatProbeOptions::Validate() const {
   if (server.protocol() != net::TransportProtocol::kUdp || server.port() == 0 ||
       server.ip().IsUnspecified()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the server must be a UDP address with a port, not ",
-        server.ToString()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("the server must be a UDP address with a port, not ",
+                     server.ToString()));
   }
   if (discover_lifetime) {
     if (lifetime_probes < 1 || lifetime_probes > kMaxLifetimeProbes) {
@@ -193,8 +193,9 @@ void NatProbe::OnOutcome(net::Time now, const Outstanding& test,
       // means it never came back.
       if (result_.hairpinning() == HAIRPINNING_NOT_TESTED) {
         result_.set_hairpinning(HAIRPINNING_NOT_OBSERVED);
-        Progress("hairpinning: the request to the mapped address never "
-                 "came back");
+        Progress(
+            "hairpinning: the request to the mapped address never "
+            "came back");
       }
       break;
     case Test::kLifetimeBind:
@@ -280,10 +281,10 @@ void NatProbe::OnMapping(Test test, const StunClient::Event& event) {
   } else {
     result_.set_mapped_address_other_ip_and_port(Text(mapped));
   }
-  Progress(absl::StrCat(
-      second ? "mapping test II" : "mapping test III", ": ",
-      mapped.has_value() ? "mapped to " + mapped->ToString()
-                         : std::string(event.status.message())));
+  Progress(absl::StrCat(second ? "mapping test II" : "mapping test III", ": ",
+                        mapped.has_value()
+                            ? "mapped to " + mapped->ToString()
+                            : std::string(event.status.message())));
   if (!mapping_ii_done_ || !mapping_iii_done_) return;
   if (!mapped_ii_.has_value()) return;  // Unknown: the other IP is silent.
   if (*mapped_ii_ == *mapped_i_) {
@@ -304,17 +305,16 @@ void NatProbe::OnFiltering(Test test, const StunClient::Event& event) {
                                      net::TransportProtocol::kUdp)
              : net::TransportAddress(options_.server.ip(), other_->port(),
                                      net::TransportProtocol::kUdp);
-  const bool through =
-      event.status.ok() && event.response->source == expected;
+  const bool through = event.status.ok() && event.response->source == expected;
   if (!event.status.ok() && event.response.has_value()) {
     // An error answer (420: CHANGE-REQUEST unknown) says nothing of filters.
     return Fail(absl::FailedPreconditionError(absl::StrCat(
         "the server refused CHANGE-REQUEST: ", event.status.message())));
   }
   (second ? filtering_ii_ok_ : filtering_iii_ok_) = through;
-  Progress(absl::StrCat(second ? "filtering test II" : "filtering test III",
-                        through ? ": the answer got through"
-                                : ": no answer got through"));
+  Progress(absl::StrCat(
+      second ? "filtering test II" : "filtering test III",
+      through ? ": the answer got through" : ": no answer got through"));
   if (!filtering_ii_ok_.has_value() || !filtering_iii_ok_.has_value()) return;
   if (*filtering_ii_ok_) {
     result_.set_filtering(FILTERING_ENDPOINT_INDEPENDENT);
@@ -335,7 +335,9 @@ bool NatProbe::OnHairpin(const net::DatagramView& datagram) {
       message->transaction_id() != *hairpin_id_) {
     return false;
   }
-  const bool external = datagram.source == *mapped_i_;
+  // Through a NAT that maps per destination, the hairpinned request leaves on
+  // a new mapping: an external source, though not the mapped address.
+  const bool external = datagram.source.ip() != socket_m_->ip();
   result_.set_hairpinning(external ? HAIRPINNING_EXTERNAL_SOURCE
                                    : HAIRPINNING_INTERNAL_SOURCE);
   Progress(absl::StrCat("hairpinning: the request came back from ",
@@ -423,21 +425,21 @@ void NatProbe::StartLifetimeRound(net::Time now) {
   lifetime_round_start_ = now;
   for (int i = 0; i < count; ++i) {
     LifetimeProbe& probe = lifetime_[i];
-    probe.silence = std::min(
-        lifetime_low_ + net::Duration::Milliseconds(step_ms * (i + 1)),
-        options_.lifetime_max);
+    probe.silence =
+        std::min(lifetime_low_ + net::Duration::Milliseconds(step_ms * (i + 1)),
+                 options_.lifetime_max);
     probe.mapped.reset();
     probe.check_at.reset();
     probe.checking = false;
     probe.alive.reset();
   }
-  Progress(absl::StrCat("binding lifetime: ", count,
-                        " mappings silent for ", lifetime_[0].silence.ToString(),
-                        " to ", lifetime_[count - 1].silence.ToString()));
+  Progress(absl::StrCat("binding lifetime: ", count, " mappings silent for ",
+                        lifetime_[0].silence.ToString(), " to ",
+                        lifetime_[count - 1].silence.ToString()));
   for (int i = 0; i < count; ++i) {
-    const absl::Status sent = Send(
-        now, {Test::kLifetimeBind, lifetime_[i].socket, options_.server, false,
-              false, std::nullopt, i});
+    const absl::Status sent =
+        Send(now, {Test::kLifetimeBind, lifetime_[i].socket, options_.server,
+                   false, false, std::nullopt, i});
     if (!sent.ok()) return Fail(sent);
   }
 }
@@ -449,9 +451,9 @@ void NatProbe::OnLifetime(net::Time now, const Outstanding& test,
     std::optional<net::TransportAddress> mapped;
     if (event.status.ok()) mapped = MappedOf(event.response->view());
     if (!mapped.has_value()) {
-      return Fail(absl::UnavailableError(absl::StrCat(
-          "binding lifetime: no answer to ", probe.socket.ToString(), ": ",
-          event.status.message())));
+      return Fail(absl::UnavailableError(
+          absl::StrCat("binding lifetime: no answer to ",
+                       probe.socket.ToString(), ": ", event.status.message())));
     }
     lifetime_rtt_ = std::max(lifetime_rtt_, now - lifetime_round_start_);
     probe.mapped = mapped;
@@ -461,7 +463,8 @@ void NatProbe::OnLifetime(net::Time now, const Outstanding& test,
   // The answer Y asked for reached X: X's mapping was alive. An answer that
   // reached Y instead (its new mapping took X's old port) or none at all:
   // dead.
-  probe.alive = event.status.ok() && event.response->destination == probe.socket;
+  probe.alive =
+      event.status.ok() && event.response->destination == probe.socket;
   if (std::all_of(lifetime_.begin(), lifetime_.end(),
                   [](const LifetimeProbe& p) { return p.alive.has_value(); })) {
     FinishLifetimeRound(now);
@@ -488,10 +491,11 @@ void NatProbe::FinishLifetimeRound(net::Time now) {
     lifetime_high_ = *shortest_dead;
     lifetime_high_seen_ = true;
   }
-  Progress(absl::StrCat("binding lifetime: alive after ",
-                        lifetime_low_.ToString(), lifetime_high_seen_ ?
-                        absl::StrCat(", dead after ", lifetime_high_.ToString())
-                        : std::string()));
+  Progress(absl::StrCat(
+      "binding lifetime: alive after ", lifetime_low_.ToString(),
+      lifetime_high_seen_
+          ? absl::StrCat(", dead after ", lifetime_high_.ToString())
+          : std::string()));
   BindingLifetime* lifetime = result_.mutable_lifetime();
   if (!lifetime_high_seen_) {
     lifetime->set_lower_ms(lifetime_low_.ToMilliseconds());

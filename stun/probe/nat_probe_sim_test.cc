@@ -76,11 +76,12 @@ ProbeRun RunProbe(std::optional<NatBehavior> nat, NatProbeOptions options = {},
 
   options.server = config.primary;
   NatProbe probe((*network)->client().random(), options);
-  net::UdpDriver<NatProbe> probe_driver(
-      (*network)->client(), probe, [&run](NatProbe::Event event) {
-        run.progress.push_back(event.message);
-        if (event.result.has_value()) run.result = *event.result;
-      });
+  net::UdpDriver<NatProbe> probe_driver((*network)->client(), probe,
+                                        [&run](NatProbe::Event event) {
+                                          run.progress.push_back(event.message);
+                                          if (event.result.has_value())
+                                            run.result = *event.result;
+                                        });
   std::vector<TransportAddress> sockets;
   for (int i = 0; i < probe.SocketCount(); ++i) {
     absl::StatusOr<TransportAddress> bound =
@@ -100,15 +101,15 @@ ProbeRun RunProbe(std::optional<NatBehavior> nat, NatProbeOptions options = {},
 
 std::string Trace(const ProbeRun& run) {
   std::string text;
-  for (const std::string& line : run.progress) absl::StrAppend(&text, line, "\n");
+  for (const std::string& line : run.progress)
+    absl::StrAppend(&text, line, "\n");
   return absl::StrCat(text, ToText(run.result));
 }
 
-using Combination =
-    std::tuple<NatBehavior::Mapping, NatBehavior::Filtering>;
+using Combination = std::tuple<NatBehavior::Mapping, NatBehavior::Filtering>;
 
-class EveryMappingAndFiltering
-    : public ::testing::TestWithParam<Combination> {};
+class EveryMappingAndFiltering : public ::testing::TestWithParam<Combination> {
+};
 
 MappingBehavior Expected(NatBehavior::Mapping mapping) {
   switch (mapping) {
@@ -138,8 +139,8 @@ TEST_P(EveryMappingAndFiltering, ProbeReportsTheConfiguredBehaviour) {
   const NatProbeResult& result = run.result;
   EXPECT_EQ(result.error(), "") << Trace(run);
   EXPECT_TRUE(result.nat_present()) << Trace(run);
-  EXPECT_EQ(result.local_address(), "192.168.1.2:" +
-                                        result.local_address().substr(12));
+  EXPECT_EQ(result.local_address(),
+            "192.168.1.2:" + result.local_address().substr(12));
   EXPECT_EQ(result.mapped_address().substr(0, 12), "203.0.113.1:");
   EXPECT_EQ(result.mapping(), Expected(mapping)) << Trace(run);
   EXPECT_EQ(result.filtering(), Expected(filtering)) << Trace(run);
@@ -149,13 +150,12 @@ TEST_P(EveryMappingAndFiltering, ProbeReportsTheConfiguredBehaviour) {
   const bool observable =
       mapping == NatBehavior::MAPPING_ENDPOINT_INDEPENDENT ||
       filtering == NatBehavior::FILTERING_ENDPOINT_INDEPENDENT;
-  EXPECT_EQ(result.hairpinning(), observable ? HAIRPINNING_EXTERNAL_SOURCE
-                                             : HAIRPINNING_NOT_OBSERVED)
+  EXPECT_EQ(result.hairpinning(),
+            observable ? HAIRPINNING_EXTERNAL_SOURCE : HAIRPINNING_NOT_OBSERVED)
       << Trace(run);
 }
 
-std::string CombinationName(
-    const ::testing::TestParamInfo<Combination>& info) {
+std::string CombinationName(const ::testing::TestParamInfo<Combination>& info) {
   const auto name = [](const std::string& enum_name, size_t prefix) {
     std::string out;
     bool upper = true;
@@ -204,7 +204,8 @@ TEST(NatProbeSimTest, NoNat) {
 }
 
 class HairpinningTest : public ::testing::TestWithParam<
-                        std::tuple<NatBehavior::Hairpinning, Hairpinning>> {};
+                            std::tuple<NatBehavior::Hairpinning, Hairpinning>> {
+};
 
 TEST_P(HairpinningTest, ProbeReportsIt) {
   const auto [configured, expected] = GetParam();
@@ -219,13 +220,12 @@ TEST_P(HairpinningTest, ProbeReportsIt) {
 
 INSTANTIATE_TEST_SUITE_P(
     NatProbe, HairpinningTest,
-    ::testing::Values(
-        std::make_tuple(NatBehavior::HAIRPINNING_EXTERNAL_SOURCE,
-                        HAIRPINNING_EXTERNAL_SOURCE),
-        std::make_tuple(NatBehavior::HAIRPINNING_INTERNAL_SOURCE,
-                        HAIRPINNING_INTERNAL_SOURCE),
-        std::make_tuple(NatBehavior::HAIRPINNING_OFF,
-                        HAIRPINNING_NOT_OBSERVED)),
+    ::testing::Values(std::make_tuple(NatBehavior::HAIRPINNING_EXTERNAL_SOURCE,
+                                      HAIRPINNING_EXTERNAL_SOURCE),
+                      std::make_tuple(NatBehavior::HAIRPINNING_INTERNAL_SOURCE,
+                                      HAIRPINNING_INTERNAL_SOURCE),
+                      std::make_tuple(NatBehavior::HAIRPINNING_OFF,
+                                      HAIRPINNING_NOT_OBSERVED)),
     [](const auto& info) {
       return std::string(
           NatBehavior::Hairpinning_Name(std::get<0>(info.param)).substr(12));
@@ -263,9 +263,8 @@ INSTANTIATE_TEST_SUITE_P(NatProbe, LifetimeTest, ::testing::Values(30, 120),
                          });
 
 TEST(NatProbeSimTest, LifetimeLongerThanTheMaximum) {
-  NatBehavior behavior =
-      Behavior(NatBehavior::MAPPING_ENDPOINT_INDEPENDENT,
-               NatBehavior::FILTERING_ENDPOINT_INDEPENDENT);
+  NatBehavior behavior = Behavior(NatBehavior::MAPPING_ENDPOINT_INDEPENDENT,
+                                  NatBehavior::FILTERING_ENDPOINT_INDEPENDENT);
   behavior.set_udp_mapping_lifetime_seconds(300);
   NatProbeOptions options;
   options.discover_lifetime = true;
@@ -287,10 +286,11 @@ TEST(NatProbeSimTest, UnreachableServerIsReported) {
     ProbeRun out;
     options.server = Udp(BehindNat::ServerIp(), 9);
     NatProbe probe((*network)->client().random(), options);
-    net::UdpDriver<NatProbe> driver(
-        (*network)->client(), probe, [&out](NatProbe::Event event) {
-          if (event.result.has_value()) out.result = *event.result;
-        });
+    net::UdpDriver<NatProbe> driver((*network)->client(), probe,
+                                    [&out](NatProbe::Event event) {
+                                      if (event.result.has_value())
+                                        out.result = *event.result;
+                                    });
     std::vector<TransportAddress> sockets;
     for (int i = 0; i < probe.SocketCount(); ++i) {
       sockets.push_back(*driver.Bind(Udp((*network)->client_ip(), 0)));

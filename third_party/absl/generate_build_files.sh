@@ -26,6 +26,7 @@ readonly TARGETS=(
   debugging:symbolize=absl_symbolize
   flags:flag=absl_flags
   flags:parse=absl_flags_parse
+  flags:reflection=absl_flags_reflection
   flags:usage=absl_flags_usage
   functional:any_invocable=absl_any_invocable
   functional:bind_front=absl_bind_front
