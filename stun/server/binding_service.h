@@ -1,0 +1,63 @@
+// `BindingService`: a `BindingServer` bound to a `net::Network` (the
+// simulator's hosts or real sockets) through a `net::UdpDriver`: one socket
+// per address the server serves. What `pinhole stun-server`, the
+// conformance tests and the benchmarks run.
+//
+// Port 0 in the configuration means "choose": the service asks the network
+// for free ports first. An RFC 5780 server needs its alternate port free on
+// both IPs (and its primary port too), so the four addresses are bound
+// together, released, and bound again by the driver; on a real host another
+// process may take a port in that instant, so choosing is retried.
+#ifndef PINHOLE_STUN_SERVER_BINDING_SERVICE_H_
+#define PINHOLE_STUN_SERVER_BINDING_SERVICE_H_
+
+#include <memory>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "net/network.h"
+#include "net/transport_address.h"
+#include "net/udp_driver.h"
+#include "stun/server/binding_server.h"
+
+namespace pinhole::stun {
+
+class BindingService {
+ public:
+  using EventCallback = absl::AnyInvocable<void(BindingServer::Event)>;
+
+  // Creates the server (InvalidArgument for a bad configuration), chooses the
+  // ports left 0, and binds every address it serves.
+  static absl::StatusOr<std::unique_ptr<BindingService>> Start(
+      net::Network& network, BindingServerConfig config,
+      EventCallback on_event = {});
+  BindingService(const BindingService&) = delete;
+  BindingService& operator=(const BindingService&) = delete;
+
+  const BindingServer& server() const { return server_; }
+  // The bound addresses: primary first (then, with RFC 5780, P.ip:A.port,
+  // A.ip:P.port, A.ip:A.port).
+  const std::vector<net::TransportAddress>& addresses() const {
+    return addresses_;
+  }
+  const net::UdpDriver<BindingServer>& driver() const { return driver_; }
+
+ private:
+  BindingService(net::Network& network, BindingServer server,
+                 EventCallback on_event);
+
+  BindingServer server_;
+  net::UdpDriver<BindingServer> driver_;
+  std::vector<net::TransportAddress> addresses_;
+};
+
+// Replaces port 0 in `config` (primary, and alternate port) by ports free on
+// `network` now. Unavailable when none were found in 20 attempts.
+absl::Status ChooseBindingServerPorts(net::Network& network,
+                                      BindingServerConfig& config);
+
+}  // namespace pinhole::stun
+
+#endif  // PINHOLE_STUN_SERVER_BINDING_SERVICE_H_

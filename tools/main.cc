@@ -1,0 +1,106 @@
+// `pinhole`: one binary, several commands.
+//
+//   pinhole --help                  lists the commands
+//   pinhole COMMAND --help          lists a command's flags
+//   pinhole COMMAND [--flags] ...   runs it
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "absl/flags/commandlineflag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "tools/command.h"
+
+namespace pinhole::tools {
+namespace {
+
+constexpr Command kCommands[] = {
+    {"stun-server",
+     "a STUN server (RFC 8489) with RFC 5780 behaviour discovery, on real "
+     "sockets",
+     "tools/stun_server_command.cc", &RunStunServer},
+    {"probe",
+     "RFC 5780 NAT behaviour discovery against a STUN server: mapping, "
+     "filtering, hairpinning, binding lifetime",
+     "tools/probe_command.cc", &RunProbe},
+};
+
+void PrintUsage(std::FILE* out) {
+  std::fprintf(out,
+               "Pinhole: NAT traversal testing.\n\n"
+               "Usage: pinhole COMMAND [--flag=value ...]\n\n"
+               "Commands:\n");
+  for (const Command& command : kCommands) {
+    std::fprintf(out, "  %-12s %s\n", std::string(command.name).c_str(),
+                 std::string(command.summary).c_str());
+  }
+  std::fprintf(out,
+               "\n'pinhole COMMAND --help' lists the command's flags.\n");
+}
+
+// The command's own flags, sorted by name.
+void PrintCommandHelp(const Command& command) {
+  std::printf("Usage: pinhole %s [--flag=value ...]\n\n%s\n\nFlags:\n",
+              std::string(command.name).c_str(),
+              std::string(command.summary).c_str());
+  std::vector<const absl::CommandLineFlag*> flags;
+  for (const auto& [name, flag] : absl::GetAllFlags()) {
+    if (absl::EndsWith(flag->Filename(), command.flags_file)) {
+      flags.push_back(flag);
+    }
+  }
+  std::sort(flags.begin(), flags.end(), [](const auto* a, const auto* b) {
+    return a->Name() < b->Name();
+  });
+  for (const absl::CommandLineFlag* flag : flags) {
+    std::printf("  --%s (default: \"%s\")\n      %s\n",
+                std::string(flag->Name()).c_str(),
+                flag->DefaultValue().c_str(), flag->Help().c_str());
+  }
+}
+
+bool IsHelp(absl::string_view arg) {
+  return arg == "--help" || arg == "-h" || arg == "help" || arg == "-help";
+}
+
+int Main(int argc, char** argv) {
+  if (argc < 2 || IsHelp(argv[1])) {
+    PrintUsage(argc < 2 ? stderr : stdout);
+    return argc < 2 ? kExitUsage : kExitOk;
+  }
+  const Command* command = nullptr;
+  for (const Command& candidate : kCommands) {
+    if (candidate.name == argv[1]) command = &candidate;
+  }
+  if (command == nullptr) {
+    std::fprintf(stderr, "pinhole: unknown command '%s'\n\n", argv[1]);
+    PrintUsage(stderr);
+    return kExitUsage;
+  }
+  for (int i = 2; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--") == 0) break;
+    if (IsHelp(argv[i])) {
+      PrintCommandHelp(*command);
+      return kExitOk;
+    }
+  }
+  // The command's name joins the program name, so abseil's messages read
+  // "pinhole probe: ...".
+  std::string program = absl::StrCat(argv[0], " ", argv[1]);
+  std::vector<char*> args = {program.data()};
+  for (int i = 2; i < argc; ++i) args.push_back(argv[i]);
+  std::vector<char*> positional =
+      absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
+  return command->run(
+      std::vector<std::string>(positional.begin() + 1, positional.end()));
+}
+
+}  // namespace
+}  // namespace pinhole::tools
+
+int main(int argc, char** argv) { return pinhole::tools::Main(argc, argv); }
