@@ -3,6 +3,7 @@
 //   pinhole --help                  lists the commands
 //   pinhole COMMAND --help          lists a command's flags
 //   pinhole COMMAND [--flags] ...   runs it
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -39,8 +40,7 @@ void PrintUsage(std::FILE* out) {
     std::fprintf(out, "  %-12s %s\n", std::string(command.name).c_str(),
                  std::string(command.summary).c_str());
   }
-  std::fprintf(out,
-               "\n'pinhole COMMAND --help' lists the command's flags.\n");
+  std::fprintf(out, "\n'pinhole COMMAND --help' lists the command's flags.\n");
 }
 
 // The command's own flags, sorted by name.
@@ -50,17 +50,17 @@ void PrintCommandHelp(const Command& command) {
               std::string(command.summary).c_str());
   std::vector<const absl::CommandLineFlag*> flags;
   for (const auto& [name, flag] : absl::GetAllFlags()) {
-    if (absl::EndsWith(flag->Filename(), command.flags_file)) {
+    if (absl::EndsWith(flag->Filename(), command.flags_file) ||
+        absl::EndsWith(flag->Filename(), "tools/common_flags.cc")) {
       flags.push_back(flag);
     }
   }
-  std::sort(flags.begin(), flags.end(), [](const auto* a, const auto* b) {
-    return a->Name() < b->Name();
-  });
+  std::sort(flags.begin(), flags.end(),
+            [](const auto* a, const auto* b) { return a->Name() < b->Name(); });
   for (const absl::CommandLineFlag* flag : flags) {
     std::printf("  --%s (default: \"%s\")\n      %s\n",
-                std::string(flag->Name()).c_str(),
-                flag->DefaultValue().c_str(), flag->Help().c_str());
+                std::string(flag->Name()).c_str(), flag->DefaultValue().c_str(),
+                flag->Help().c_str());
   }
 }
 

@@ -20,6 +20,7 @@
 #include "stun/probe/nat_probe.h"
 #include "stun/probe/nat_probe_result.h"
 #include "tools/command.h"
+#include "tools/common_flags.h"
 
 ABSL_FLAG(std::string, server, "",
           "The RFC 5780 STUN server's primary address, IP:PORT (IPv6 as "
@@ -29,7 +30,6 @@ ABSL_FLAG(std::string, local, "",
           "for a loopback server, otherwise the first global address of the "
           "server's family.");
 ABSL_FLAG(bool, json, false, "Print the result as one JSON object.");
-ABSL_FLAG(bool, verbose, false, "Print each step to stderr as it happens.");
 ABSL_FLAG(bool, hairpinning, true, "Test hairpinning (RFC 5780 §4.5).");
 ABSL_FLAG(bool, lifetime, false,
           "Also measure the binding lifetime (RFC 5780 §4.6); takes about "
@@ -56,9 +56,9 @@ absl::StatusOr<net::IpAddress> ChooseLocal(const net::Network& network,
       return address;
     }
   }
-  return absl::NotFoundError(
-      absl::StrCat("no local address of the family of ", server.ToString(),
-                   "; give one with --local"));
+  return absl::NotFoundError(absl::StrCat("no local address of the family of ",
+                                          server.ToString(),
+                                          "; give one with --local"));
 }
 
 absl::StatusOr<stun::NatProbeOptions> Options() {

@@ -29,6 +29,7 @@
 #include "stun/server/binding_server.h"
 #include "stun/server/binding_service.h"
 #include "tools/command.h"
+#include "tools/common_flags.h"
 
 ABSL_FLAG(std::vector<std::string>, listen, {"0.0.0.0:3478"},
           "Comma-separated UDP addresses to serve, IP:PORT ([IP]:PORT for "
@@ -41,7 +42,6 @@ ABSL_FLAG(std::string, software, "Pinhole",
 ABSL_FLAG(std::vector<std::string>, user, {},
           "Comma-separated NAME:PASSWORD short-term credentials (RFC 8489 "
           "§9.1); when given, every request must be authenticated.");
-ABSL_FLAG(bool, verbose, false, "Log every request to stderr.");
 
 namespace pinhole::tools {
 namespace {
@@ -78,7 +78,8 @@ absl::StatusOr<std::vector<stun::BindingServerConfig>> Configs() {
     config.short_term_users = users;
     configs.push_back(std::move(config));
   }
-  if (configs.empty()) return absl::InvalidArgumentError("nothing to --listen on");
+  if (configs.empty())
+    return absl::InvalidArgumentError("nothing to --listen on");
   if (const std::string text = absl::GetFlag(FLAGS_alternate); !text.empty()) {
     absl::StatusOr<net::TransportAddress> alternate = ParseUdp(text);
     if (!alternate.ok()) return alternate.status();
@@ -112,9 +113,9 @@ const char* KindName(stun::BindingServer::Event::Kind kind) {
 }
 
 void Log(const stun::BindingServer::Event& event) {
-  std::string line = absl::StrCat(event.source.ToString(), " -> ",
-                                  event.destination.ToString(), ": ",
-                                  KindName(event.kind));
+  std::string line =
+      absl::StrCat(event.source.ToString(), " -> ",
+                   event.destination.ToString(), ": ", KindName(event.kind));
   if (event.error_code != 0) absl::StrAppend(&line, " ", event.error_code);
   if (!event.reason.empty()) absl::StrAppend(&line, " (", event.reason, ")");
   if (event.kind == stun::BindingServer::Event::Kind::kAnswered &&
@@ -202,7 +203,9 @@ int RunStunServer(const std::vector<std::string>& arguments) {
   (*network)->Run();
   const std::optional<int> signal = (*network)->stop_signal();
   std::fprintf(stderr, "pinhole stun-server: stopped by %s\n",
-               signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "a request");
+               signal == SIGINT    ? "SIGINT"
+               : signal == SIGTERM ? "SIGTERM"
+                                   : "a request");
   PrintStats(services);
   return kExitOk;
 }
