@@ -86,9 +86,9 @@ absl::Status ChooseBindingServerPorts(net::Network& network,
       return absl::OkStatus();
     }
   }
-  return absl::UnavailableError(absl::StrCat(
-      "no free ports for the STUN server after ", kPortAttempts,
-      " attempts: ", last.message()));
+  return absl::UnavailableError(
+      absl::StrCat("no free ports for the STUN server after ", kPortAttempts,
+                   " attempts: ", last.message()));
 }
 
 BindingService::BindingService(net::Network& network, BindingServer server,
@@ -97,14 +97,13 @@ BindingService::BindingService(net::Network& network, BindingServer server,
       driver_(network, server_, std::move(on_event)) {}
 
 absl::StatusOr<std::unique_ptr<BindingService>> BindingService::Start(
-    net::Network& network, BindingServerConfig config,
-    EventCallback on_event) {
+    net::Network& network, BindingServerConfig config, EventCallback on_event) {
   // The server validates first, so a bad configuration is reported as such
   // and not as a port problem; port 0 stands in for the ports to choose.
   BindingServerConfig placeholder = config;
   if (placeholder.primary.port() == 0) {
-    placeholder.primary = net::TransportAddress(
-        placeholder.primary.ip(), 1, net::TransportProtocol::kUdp);
+    placeholder.primary = net::TransportAddress(placeholder.primary.ip(), 1,
+                                                net::TransportProtocol::kUdp);
   }
   if (placeholder.alternate_port == uint16_t{0}) {
     placeholder.alternate_port = placeholder.primary.port() == 2 ? 3 : 2;
@@ -122,8 +121,10 @@ absl::StatusOr<std::unique_ptr<BindingService>> BindingService::Start(
   if (!server.ok()) return server.status();
   std::unique_ptr<BindingService> service(
       new BindingService(network, *std::move(server), std::move(on_event)));
-  for (const net::TransportAddress& address : service->server_.LocalAddresses()) {
-    absl::StatusOr<net::TransportAddress> bound = service->driver_.Bind(address);
+  for (const net::TransportAddress& address :
+       service->server_.LocalAddresses()) {
+    absl::StatusOr<net::TransportAddress> bound =
+        service->driver_.Bind(address);
     if (!bound.ok()) {
       return absl::Status(bound.status().code(),
                           absl::StrCat("cannot listen on ", address.ToString(),
