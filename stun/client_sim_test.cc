@@ -89,7 +89,8 @@ class ClientSimTest : public ::testing::Test {
 
   std::vector<int64_t> ArrivalMicroseconds() const {
     std::vector<int64_t> out;
-    for (const Time at : arrivals_) out.push_back((at - start_).ToMicroseconds());
+    for (const Time at : arrivals_)
+      out.push_back((at - start_).ToMicroseconds());
     return out;
   }
 
