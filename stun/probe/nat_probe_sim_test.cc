@@ -48,6 +48,7 @@ struct ProbeRun {
   NatProbeResult result;
   net::Duration elapsed;
   std::vector<std::string> progress;
+  std::string trace_text;  // The simulator's trace of every packet.
 };
 
 // Builds the network, starts an RFC 5780 server (198.51.100.1 and .2, ports
@@ -96,6 +97,7 @@ ProbeRun RunProbe(std::optional<NatBehavior> nat, NatProbeOptions options = {},
   EXPECT_TRUE(sim.RunUntil([&] { return probe.done(); }, start + limit))
       << "the probe did not finish in " << limit;
   run.elapsed = sim.Now() - start;
+  run.trace_text = sim.trace().ToText();
   return run;
 }
 
@@ -273,6 +275,24 @@ TEST(NatProbeSimTest, LifetimeLongerThanTheMaximum) {
   ASSERT_TRUE(run.result.has_lifetime()) << Trace(run);
   EXPECT_TRUE(run.result.lifetime().exceeds_max());
   EXPECT_EQ(run.result.lifetime().lower_ms(), 60'000);
+}
+
+// DESIGN.md's determinism rule: the same network and seed give the same
+// packets at the same instants, byte for byte, and the same result.
+TEST(NatProbeSimTest, SameSeedSameTrace) {
+  NatBehavior behavior =
+      Behavior(NatBehavior::MAPPING_ADDRESS_AND_PORT_DEPENDENT,
+               NatBehavior::FILTERING_ADDRESS_DEPENDENT);
+  behavior.set_port_assignment(NatBehavior::PORT_RANDOM);
+  NatProbeOptions options;
+  options.discover_lifetime = true;
+  options.lifetime_max = Duration::Seconds(60);
+  const ProbeRun first = RunProbe(behavior, options, Duration::Seconds(400));
+  const ProbeRun second = RunProbe(behavior, options, Duration::Seconds(400));
+  ASSERT_FALSE(first.trace_text.empty());
+  EXPECT_EQ(first.trace_text, second.trace_text);
+  EXPECT_EQ(ToJson(first.result), ToJson(second.result));
+  EXPECT_EQ(first.progress, second.progress);
 }
 
 TEST(NatProbeSimTest, UnreachableServerIsReported) {
