@@ -25,8 +25,7 @@ class SimulatedBackend final : public Backend {
   net::IpAddress server_alternate_ip() const override {
     return sim::BehindNat::ServerAlternateIp();
   }
-  bool RunUntil(absl::FunctionRef<bool()> done,
-                net::Duration limit) override {
+  bool RunUntil(absl::FunctionRef<bool()> done, net::Duration limit) override {
     return network_->sim().RunUntil(done, network_->sim().Now() + limit);
   }
 
@@ -44,8 +43,7 @@ class RealBackend final : public Backend {
   net::IpAddress client_ip() const override { return Loopback(1); }
   net::IpAddress server_ip() const override { return Loopback(1); }
   net::IpAddress server_alternate_ip() const override { return Loopback(2); }
-  bool RunUntil(absl::FunctionRef<bool()> done,
-                net::Duration limit) override {
+  bool RunUntil(absl::FunctionRef<bool()> done, net::Duration limit) override {
     return network_->RunUntil(done, network_->clock().Now() + limit);
   }
 

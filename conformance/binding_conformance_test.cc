@@ -51,8 +51,9 @@ class BindingConformanceTest : public ::testing::TestWithParam<BackendKind> {
     backend_.reset();
   }
 
-  void StartServer(bool rfc5780, std::vector<std::pair<std::string,
-                                                       std::string>> users = {}) {
+  void StartServer(
+      bool rfc5780,
+      std::vector<std::pair<std::string, std::string>> users = {}) {
     stun::BindingServerConfig config;
     config.primary = Udp(backend_->server_ip(), 0);
     if (rfc5780) {
@@ -81,9 +82,9 @@ class BindingConformanceTest : public ::testing::TestWithParam<BackendKind> {
     client_local_ = local.value_or(TransportAddress());
     request.local = client_local_;
     request.server = service_->addresses().front();
-    EXPECT_TRUE(client_->Start(backend_->client().clock().Now(),
-                               std::move(request))
-                    .ok());
+    EXPECT_TRUE(
+        client_->Start(backend_->client().clock().Now(), std::move(request))
+            .ok());
     client_driver_->Flush();
     EXPECT_TRUE(backend_->RunUntil([&] { return outcome.has_value(); }, kLimit))
         << "no outcome within " << kLimit;
@@ -169,10 +170,11 @@ TEST_P(BindingConformanceTest, ProbeFindsNoNat) {
   options.server = service_->addresses().front();
   stun::NatProbe probe(backend_->client().random(), options);
   std::optional<stun::NatProbeResult> result;
-  net::UdpDriver<stun::NatProbe> driver(
-      backend_->client(), probe, [&result](stun::NatProbe::Event event) {
-        if (event.result.has_value()) result = *std::move(event.result);
-      });
+  net::UdpDriver<stun::NatProbe> driver(backend_->client(), probe,
+                                        [&result](stun::NatProbe::Event event) {
+                                          if (event.result.has_value())
+                                            result = *std::move(event.result);
+                                        });
   std::vector<TransportAddress> sockets;
   for (int i = 0; i < probe.SocketCount(); ++i) {
     absl::StatusOr<TransportAddress> bound =

@@ -60,8 +60,8 @@ void Run(absl::Span<const uint8_t> input) {
   };
   drain();
   while (input.size() >= 2) {
-    const size_t length = std::min<size_t>(
-        (size_t{input[0]} << 8) | input[1], input.size() - 2);
+    const size_t length =
+        std::min<size_t>((size_t{input[0]} << 8) | input[1], input.size() - 2);
     std::vector<uint8_t> datagram(input.begin() + 2,
                                   input.begin() + 2 + length);
     input.remove_prefix(2 + length);

@@ -1,11 +1,13 @@
 // `BoundedQueue`: a FIFO of at most `capacity` elements in a ring, for an
 // engine's outputs. A flood of input cannot grow it: when it is full the
 // caller either refuses the new element (check `full()` first) or pushes
-// anyway and the oldest element is discarded. The ring is allocated once, at
-// the first push, and reused; elements are moved in and out.
+// anyway and the oldest element is discarded. The ring grows with use, up to
+// `capacity` slots, and is then reused: a queue that never holds more than a
+// few elements never builds the rest. Elements are moved in and out.
 #ifndef PINHOLE_STUN_SERVER_BOUNDED_QUEUE_H_
 #define PINHOLE_STUN_SERVER_BOUNDED_QUEUE_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <optional>
 #include <utility>
@@ -27,14 +29,21 @@ class BoundedQueue {
   // Appends `value`. When the queue is full, the oldest element is discarded
   // first and true is returned.
   bool PushEvictingOldest(T value) {
-    if (slots_.empty()) slots_.resize(capacity_);
     bool evicted = false;
     if (full()) {
       head_ = Next(head_);
       --size_;
       evicted = true;
     }
-    slots_[(head_ + size_) % capacity_] = std::move(value);
+    if (size_ == slots_.size()) {
+      // Every slot is taken and the ring may grow: make it linear, then add
+      // one at the end.
+      std::rotate(slots_.begin(), slots_.begin() + head_, slots_.end());
+      head_ = 0;
+      slots_.push_back(std::move(value));
+    } else {
+      slots_[(head_ + size_) % slots_.size()] = std::move(value);
+    }
     ++size_;
     return evicted;
   }
@@ -49,10 +58,10 @@ class BoundedQueue {
   }
 
  private:
-  size_t Next(size_t index) const { return (index + 1) % capacity_; }
+  size_t Next(size_t index) const { return (index + 1) % slots_.size(); }
 
   size_t capacity_;
-  std::vector<T> slots_;  // Empty until the first push, then `capacity_`.
+  std::vector<T> slots_;  // Grows to at most `capacity_`.
   size_t head_ = 0;       // The oldest element, when size_ > 0.
   size_t size_ = 0;
 };

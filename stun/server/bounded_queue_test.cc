@@ -1,5 +1,6 @@
 #include "stun/server/bounded_queue.h"
 
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,6 +37,36 @@ TEST(BoundedQueueTest, FullQueueEvictsTheOldest) {
   EXPECT_EQ(queue.Pop(), "b");
   EXPECT_EQ(queue.Pop(), "c");
   EXPECT_EQ(queue.Pop(), std::nullopt);
+}
+
+// Against a model, through every mix of pushes and pops while the ring grows
+// and after it is full: order, size and evictions always match.
+TEST(BoundedQueueTest, MatchesADequeWhileGrowing) {
+  constexpr size_t kCapacity = 5;
+  BoundedQueue<int> queue(kCapacity);
+  std::deque<int> model;
+  int next = 0;
+  // A fixed pattern: 1 = push, 0 = pop.
+  const char pattern[] = "1101110011111110001111111111000000011011";
+  for (const char step : pattern) {
+    if (step == '\0') break;
+    if (step == '1') {
+      const bool evicts = model.size() == kCapacity;
+      if (evicts) model.pop_front();
+      model.push_back(next);
+      EXPECT_EQ(queue.PushEvictingOldest(next), evicts);
+      ++next;
+    } else {
+      const std::optional<int> popped = queue.Pop();
+      if (model.empty()) {
+        EXPECT_FALSE(popped.has_value());
+      } else {
+        EXPECT_EQ(popped, model.front());
+        model.pop_front();
+      }
+    }
+    EXPECT_EQ(queue.size(), model.size());
+  }
 }
 
 TEST(BoundedQueueTest, HoldsMoveOnlyValues) {
