@@ -72,6 +72,15 @@ std::string Verdict(const NatProbeResult& result) {
   if (result.mapped_address().empty()) {
     return absl::StrCat("unknown: ", result.error());
   }
+  const bool measured = result.mapping() != MAPPING_UNKNOWN &&
+                        result.filtering() != FILTERING_UNKNOWN;
+  if (!measured) {
+    return absl::StrCat(
+        result.nat_present() ? "NAT (the mapped address is not the local one)"
+                             : "no NAT",
+        ", behaviour unknown",
+        result.error().empty() ? "" : absl::StrCat(": ", result.error()));
+  }
   const bool eim = result.mapping() == MAPPING_ENDPOINT_INDEPENDENT;
   const bool eif = result.filtering() == FILTERING_ENDPOINT_INDEPENDENT;
   if (!result.nat_present()) {

@@ -22,6 +22,7 @@
 #include "stun/probe/nat_probe_result.h"
 #include "stun/probe/nat_probe_result.pb.h"
 #include "stun/server/binding_server.h"
+#include "stun/server/binding_service.h"
 
 namespace pinhole::stun {
 namespace {
@@ -275,6 +276,45 @@ TEST(NatProbeSimTest, LifetimeLongerThanTheMaximum) {
   ASSERT_TRUE(run.result.has_lifetime()) << Trace(run);
   EXPECT_TRUE(run.result.lifetime().exceeds_max());
   EXPECT_EQ(run.result.lifetime().lower_ms(), 60'000);
+}
+
+// A server with one address cannot answer the behaviour tests: the probe
+// says so, with what it did learn.
+TEST(NatProbeSimTest, ServerWithoutRfc5780) {
+  absl::StatusOr<std::unique_ptr<BehindNat>> network = BehindNat::Create(
+      {1, Behavior(NatBehavior::MAPPING_ENDPOINT_INDEPENDENT,
+                   NatBehavior::FILTERING_ADDRESS_DEPENDENT)});
+  ASSERT_TRUE(network.ok());
+  BindingServerConfig config;
+  config.primary = Udp(BehindNat::ServerIp(), 3478);
+  absl::StatusOr<std::unique_ptr<BindingService>> service =
+      BindingService::Start((*network)->server(), config);
+  ASSERT_TRUE(service.ok()) << service.status();
+  NatProbeOptions options;
+  options.server = config.primary;
+  NatProbe probe((*network)->client().random(), options);
+  std::optional<NatProbeResult> result;
+  net::UdpDriver<NatProbe> driver((*network)->client(), probe,
+                                  [&result](NatProbe::Event event) {
+                                    if (event.result.has_value())
+                                      result = *event.result;
+                                  });
+  std::vector<TransportAddress> sockets;
+  for (int i = 0; i < probe.SocketCount(); ++i) {
+    sockets.push_back(*driver.Bind(Udp((*network)->client_ip(), 0)));
+  }
+  ASSERT_TRUE(probe.Start((*network)->sim().Now(), sockets).ok());
+  driver.Flush();
+  ASSERT_TRUE((*network)->sim().RunUntil(
+      [&] { return result.has_value(); },
+      (*network)->sim().Now() + Duration::Seconds(60)));
+  EXPECT_TRUE(result->nat_present());
+  EXPECT_EQ(result->mapped_address(), "203.0.113.1:49152/udp");
+  EXPECT_EQ(result->mapping(), MAPPING_UNKNOWN);
+  EXPECT_EQ(Verdict(*result),
+            "NAT (the mapped address is not the local one), behaviour "
+            "unknown: the server does not support RFC 5780: its answer has "
+            "no OTHER-ADDRESS");
 }
 
 // DESIGN.md's determinism rule: the same network and seed give the same
