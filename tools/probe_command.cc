@@ -26,9 +26,9 @@ ABSL_FLAG(std::string, server, "",
           "The RFC 5780 STUN server's primary address, IP:PORT (IPv6 as "
           "[IP]:PORT). Required.");
 ABSL_FLAG(std::string, local, "",
-          "The local IP address to probe from. Default: the loopback address "
-          "for a loopback server, otherwise the first global address of the "
-          "server's family.");
+          "The local IP address to probe from. Default: any (the wildcard "
+          "address of the server's family; the system picks the route, and "
+          "the probe reports the address the server's answers arrived at).");
 ABSL_FLAG(bool, json, false, "Print the result as one JSON object.");
 ABSL_FLAG(bool, hairpinning, true, "Test hairpinning (RFC 5780 §4.5).");
 ABSL_FLAG(bool, lifetime, false,
@@ -42,23 +42,18 @@ ABSL_FLAG(absl::Duration, lifetime_resolution, absl::Seconds(1),
 namespace pinhole::tools {
 namespace {
 
-absl::StatusOr<net::IpAddress> ChooseLocal(const net::Network& network,
-                                           const net::IpAddress& server) {
-  if (!absl::GetFlag(FLAGS_local).empty()) {
-    return net::IpAddress::Parse(absl::GetFlag(FLAGS_local));
+absl::StatusOr<net::IpAddress> ChooseLocal(const net::IpAddress& server) {
+  if (absl::GetFlag(FLAGS_local).empty()) {
+    return net::IpAddress::Any(server.family());
   }
-  if (server.IsLoopback()) {
-    return net::IpAddress::Parse(server.is_v4() ? "127.0.0.1" : "::1");
+  absl::StatusOr<net::IpAddress> local =
+      net::IpAddress::Parse(absl::GetFlag(FLAGS_local));
+  if (local.ok() && local->family() != server.family()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--local=", local->ToString(),
+                     " is not of the server's address family"));
   }
-  for (const net::IpAddress& address : network.LocalAddresses()) {
-    if (address.family() == server.family() && !address.IsLoopback() &&
-        !address.IsLinkLocal()) {
-      return address;
-    }
-  }
-  return absl::NotFoundError(absl::StrCat("no local address of the family of ",
-                                          server.ToString(),
-                                          "; give one with --local"));
+  return local;
 }
 
 absl::StatusOr<stun::NatProbeOptions> Options() {
@@ -110,8 +105,7 @@ int RunProbe(const std::vector<std::string>& arguments) {
                  std::string(network.status().message()).c_str());
     return kExitFailure;
   }
-  absl::StatusOr<net::IpAddress> local =
-      ChooseLocal(**network, options->server.ip());
+  absl::StatusOr<net::IpAddress> local = ChooseLocal(options->server.ip());
   if (!local.ok()) {
     std::fprintf(stderr, "pinhole probe: %s\n",
                  std::string(local.status().message()).c_str());

@@ -39,6 +39,14 @@ std::optional<net::TransportAddress> MappedOf(const MessageView& response) {
   return std::nullopt;
 }
 
+// Whether a datagram that arrived at `arrived` came in on `socket`, which may
+// be bound to the wildcard address.
+bool OnSocket(const net::TransportAddress& arrived,
+              const net::TransportAddress& socket) {
+  return arrived.port() == socket.port() &&
+         (socket.ip().IsUnspecified() || arrived.ip() == socket.ip());
+}
+
 std::string Text(const std::optional<net::TransportAddress>& address) {
   return address.has_value() ? address->ToString() : "";
 }
@@ -222,9 +230,13 @@ void NatProbe::OnTestI(net::Time now, Test test,
   }
   if (mapping) {
     mapped_i_ = mapped;
+    // The address the answer arrived at is M's own, even when M is bound to
+    // the wildcard address.
+    local_m_ = event.response->destination;
+    result_.set_local_address(local_m_->ToString());
     result_.set_mapped_address(mapped->ToString());
-    result_.set_nat_present(*mapped != *socket_m_);
-    Progress(absl::StrCat("test I: ", socket_m_->ToString(), " is mapped to ",
+    result_.set_nat_present(*mapped != *local_m_);
+    Progress(absl::StrCat("test I: ", local_m_->ToString(), " is mapped to ",
                           mapped->ToString()));
     const absl::StatusOr<OtherAddress> other = response.Get<OtherAddress>();
     if (!other.ok()) {
@@ -327,7 +339,7 @@ void NatProbe::OnFiltering(Test test, const StunClient::Event& event) {
 
 // The hairpin request, back on socket M: our own Binding request.
 bool NatProbe::OnHairpin(const net::DatagramView& datagram) {
-  if (!hairpin_id_.has_value() || datagram.destination != *socket_m_) {
+  if (!hairpin_id_.has_value() || !OnSocket(datagram.destination, *socket_m_)) {
     return false;
   }
   absl::StatusOr<MessageView> message = MessageView::Parse(datagram.payload);
@@ -337,7 +349,7 @@ bool NatProbe::OnHairpin(const net::DatagramView& datagram) {
   }
   // Through a NAT that maps per destination, the hairpinned request leaves on
   // a new mapping: an external source, though not the mapped address.
-  const bool external = datagram.source.ip() != socket_m_->ip();
+  const bool external = datagram.source.ip() != local_m_->ip();
   result_.set_hairpinning(external ? HAIRPINNING_EXTERNAL_SOURCE
                                    : HAIRPINNING_INTERNAL_SOURCE);
   Progress(absl::StrCat("hairpinning: the request came back from ",
@@ -464,7 +476,7 @@ void NatProbe::OnLifetime(net::Time now, const Outstanding& test,
   // reached Y instead (its new mapping took X's old port) or none at all:
   // dead.
   probe.alive =
-      event.status.ok() && event.response->destination == probe.socket;
+      event.status.ok() && OnSocket(event.response->destination, probe.socket);
   if (std::all_of(lifetime_.begin(), lifetime_.end(),
                   [](const LifetimeProbe& p) { return p.alive.has_value(); })) {
     FinishLifetimeRound(now);

@@ -17,8 +17,9 @@
 // Sockets. Mapping tests run on socket M, filtering tests on socket F (the
 // mapping tests would open F's filter to the other address), and the
 // lifetime tests on `lifetime_probes` sockets X plus one socket Y. The driver
-// binds `SocketCount()` UDP sockets on one local IP address and hands their
-// bound addresses to `Start`.
+// binds `SocketCount()` UDP sockets on one local IP address (or all on the
+// wildcard address: the probe learns its real address from where the first
+// answer arrives) and hands their bound addresses to `Start`.
 //
 // Lifetime (§4.6). Each X sends a Binding request, learning its mapping; a
 // chosen time T later, Y asks the server (RESPONSE-PORT) to answer to X's
@@ -183,8 +184,9 @@ class NatProbe {
   bool started_ = false;
   bool done_ = false;
   std::optional<net::TransportAddress> socket_m_, socket_f_, socket_y_;
-  // Test I: socket M's mapping and the server's other address.
-  std::optional<net::TransportAddress> mapped_i_, other_;
+  // Test I: socket M's local address (as the answer arrived: a real IP even
+  // for a wildcard socket), its mapping and the server's other address.
+  std::optional<net::TransportAddress> local_m_, mapped_i_, other_;
   bool filtering_i_done_ = false;
   std::optional<net::TransportAddress> mapped_ii_, mapped_iii_;
   bool mapping_ii_done_ = false;

@@ -55,7 +55,8 @@ struct ProbeRun {
 // Builds the network, starts an RFC 5780 server (198.51.100.1 and .2, ports
 // 3478 and 3479) and the probe on the client, and runs until the probe ends.
 ProbeRun RunProbe(std::optional<NatBehavior> nat, NatProbeOptions options = {},
-                  Duration limit = Duration::Seconds(60)) {
+                  Duration limit = Duration::Seconds(60),
+                  bool wildcard_sockets = false) {
   ProbeRun run;
   sim::BehindNatOptions network_options;
   network_options.nat = nat;
@@ -86,8 +87,9 @@ ProbeRun RunProbe(std::optional<NatBehavior> nat, NatProbeOptions options = {},
                                         });
   std::vector<TransportAddress> sockets;
   for (int i = 0; i < probe.SocketCount(); ++i) {
-    absl::StatusOr<TransportAddress> bound =
-        probe_driver.Bind(Udp((*network)->client_ip(), 0));
+    absl::StatusOr<TransportAddress> bound = probe_driver.Bind(Udp(
+        wildcard_sockets ? net::IpAddress::V4Any() : (*network)->client_ip(),
+        0));
     EXPECT_TRUE(bound.ok()) << bound.status();
     if (bound.ok()) sockets.push_back(*bound);
   }
@@ -276,6 +278,26 @@ TEST(NatProbeSimTest, LifetimeLongerThanTheMaximum) {
   ASSERT_TRUE(run.result.has_lifetime()) << Trace(run);
   EXPECT_TRUE(run.result.lifetime().exceeds_max());
   EXPECT_EQ(run.result.lifetime().lower_ms(), 60'000);
+}
+
+// Sockets bound to 0.0.0.0: the probe learns its address from the answers.
+TEST(NatProbeSimTest, WildcardSockets) {
+  const ProbeRun run =
+      RunProbe(Behavior(NatBehavior::MAPPING_ADDRESS_DEPENDENT,
+                        NatBehavior::FILTERING_ADDRESS_DEPENDENT),
+               {}, Duration::Seconds(60), /*wildcard_sockets=*/true);
+  EXPECT_EQ(run.result.error(), "") << Trace(run);
+  EXPECT_EQ(run.result.local_address(), "192.168.1.2:49152/udp");
+  EXPECT_TRUE(run.result.nat_present());
+  EXPECT_EQ(run.result.mapping(), MAPPING_ADDRESS_DEPENDENT);
+  EXPECT_EQ(run.result.filtering(), FILTERING_ADDRESS_DEPENDENT);
+  EXPECT_EQ(run.result.hairpinning(), HAIRPINNING_NOT_OBSERVED);
+
+  const ProbeRun open = RunProbe(std::nullopt, {}, Duration::Seconds(60),
+                                 /*wildcard_sockets=*/true);
+  EXPECT_EQ(Verdict(open.result),
+            "no NAT (endpoint-independent mapping and filtering)")
+      << Trace(open);
 }
 
 // A server with one address cannot answer the behaviour tests: the probe
