@@ -23,6 +23,7 @@
 #include "stun/probe/nat_probe.h"
 #include "stun/probe/nat_probe_result.h"
 #include "stun/server/binding_service.h"
+#include "stun/stream_driver.h"
 
 namespace pinhole::conformance {
 namespace {
@@ -190,6 +191,44 @@ TEST_P(BindingConformanceTest, ProbeFindsNoNat) {
             "no NAT (endpoint-independent mapping and filtering)");
   EXPECT_EQ(result->mapped_address(), sockets.front().ToString());
   EXPECT_EQ(result->other_address(), service_->addresses().back().ToString());
+}
+
+// RFC 8489 §6.2.2: one request over a TCP connection, answered on it.
+TEST_P(BindingConformanceTest, BindingOverTcp) {
+  stun::BindingServerConfig config;
+  config.primary =
+      TransportAddress(backend_->server_ip(), 0, net::TransportProtocol::kTcp);
+  absl::StatusOr<std::unique_ptr<stun::BindingService>> service =
+      stun::BindingService::Start(backend_->server(), config);
+  ASSERT_TRUE(service.ok()) << service.status();
+  service_ = *std::move(service);
+  EXPECT_EQ(service_->addresses().front().protocol(),
+            net::TransportProtocol::kTcp);
+
+  stun::StunClient client(backend_->client().random());
+  std::optional<stun::StunClient::Event> outcome;
+  stun::StreamDriver<stun::StunClient> driver(
+      backend_->client(), client, [&outcome](stun::StunClient::Event event) {
+        outcome = std::move(event);
+      });
+  stun::StunClient::Request request;
+  request.local =
+      TransportAddress(backend_->client_ip(), 0, net::TransportProtocol::kTcp);
+  request.server = service_->addresses().front();
+  ASSERT_TRUE(
+      client.Start(backend_->client().clock().Now(), std::move(request)).ok());
+  driver.Flush();
+  ASSERT_TRUE(backend_->RunUntil([&] { return outcome.has_value(); }, kLimit));
+  ASSERT_TRUE(outcome->status.ok()) << outcome->status;
+  EXPECT_EQ(outcome->response->source, service_->addresses().front());
+  // The server saw the connection's local address, as the client did.
+  const TransportAddress mapped =
+      outcome->response->view().Get<stun::XorMappedAddress>()->address;
+  EXPECT_EQ(mapped.ip(), outcome->response->destination.ip());
+  EXPECT_EQ(mapped.port(), outcome->response->destination.port());
+  EXPECT_NE(mapped.port(), 0);
+  EXPECT_EQ(service_->server().stats().successes, 1u);
+  EXPECT_EQ(driver.send_failures(), 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, BindingConformanceTest,

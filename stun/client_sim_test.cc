@@ -8,8 +8,10 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "gtest/gtest.h"
 #include "net/datagram.h"
+#include "net/tcp_stream.h"
 #include "net/time.h"
 #include "net/transport_address.h"
 #include "net/udp_driver.h"
@@ -20,6 +22,7 @@
 #include "stun/message.h"
 #include "stun/message_builder.h"
 #include "stun/message_type.h"
+#include "stun/stream_driver.h"
 
 namespace pinhole::stun {
 namespace {
@@ -130,6 +133,55 @@ TEST_F(ClientSimTest, AnswerToARetransmissionEndsTheTransaction) {
             local_);
   network_->sim().RunFor(Duration::Seconds(60));
   EXPECT_EQ(arrivals_.size(), 4u);  // No send after the answer.
+}
+
+// RFC 8489 §6.2.2: over TCP the request goes once, on a connection the
+// driver opens, and the transaction fails Ti = 39.5 s after it started when
+// the server accepts the connection but never answers.
+TEST(ClientSimTcpTest, OneSendThenTimeoutAfterTi) {
+  absl::StatusOr<std::unique_ptr<sim::BehindNat>> network =
+      sim::BehindNat::Create();
+  ASSERT_TRUE(network.ok()) << network.status();
+  const TransportAddress server(sim::BehindNat::ServerIp(), 3478,
+                                net::TransportProtocol::kTcp);
+  std::vector<std::unique_ptr<net::TcpStream>> accepted;
+  size_t bytes_received = 0;
+  absl::StatusOr<std::unique_ptr<net::TcpListener>> listener =
+      (*network)->server().ListenTcp(
+          server, [&](std::unique_ptr<net::TcpStream> stream) {
+            stream->SetCallbacks({{},
+                                  [&](absl::Span<const uint8_t> data) {
+                                    bytes_received += data.size();
+                                  },
+                                  {}});
+            accepted.push_back(std::move(stream));
+          });
+  ASSERT_TRUE(listener.ok()) << listener.status();
+
+  StunClient client((*network)->client().random());
+  std::optional<StunClient::Event> outcome;
+  Time outcome_at;
+  StreamDriver<StunClient> driver((*network)->client(), client,
+                                  [&](StunClient::Event event) {
+                                    outcome = std::move(event);
+                                    outcome_at = (*network)->sim().Now();
+                                  });
+  StunClient::Request request;
+  request.local = TransportAddress((*network)->client_ip(), 0,
+                                   net::TransportProtocol::kTcp);
+  request.server = server;
+  const Time start = (*network)->sim().Now();
+  ASSERT_TRUE(client.Start(start, std::move(request)).ok());
+  driver.Flush();
+  ASSERT_TRUE((*network)->sim().RunUntil([&] { return outcome.has_value(); },
+                                         start + Duration::Seconds(60)));
+  EXPECT_EQ(outcome->status.code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(outcome->status.message(),
+            "no response from 198.51.100.1:3478/tcp to 1 request");
+  EXPECT_EQ(outcome_at - start, Duration::Milliseconds(39'500));
+  EXPECT_EQ(accepted.size(), 1u);
+  EXPECT_EQ(bytes_received, 20u + 8u);  // Header and FINGERPRINT, sent once.
+  EXPECT_EQ(driver.connections(), 1u);
 }
 
 }  // namespace

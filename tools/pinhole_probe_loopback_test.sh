@@ -48,4 +48,9 @@ done
 
 stop_stun_server
 grep -q ' 0 dropped' "${SERVER_ERR}" || fail "the server dropped requests: $(cat "${SERVER_ERR}")"
+# Over TCP too (RFC 8489 §6.2.2): the server listens, and stops cleanly.
+start_stun_server "${PINHOLE}" --listen=127.0.0.1:0/tcp,[::1]:0
+grep -q '^127\.0\.0\.1:[0-9]*/tcp$' <<<"${SERVER_ADDRESSES}" || fail "no TCP listener"
+grep -q '^\[::1\]:[0-9]*/udp$' <<<"${SERVER_ADDRESSES}" || fail "no IPv6 listener"
+stop_stun_server
 echo PASS

@@ -3,11 +3,13 @@
 //
 //   pinhole stun-server --listen=192.0.2.1:3478 --alternate=192.0.2.2:3479
 //
-// Each --listen address gets its own server. --alternate turns the server of
-// the first listen address of its family into an RFC 5780 server: it then
-// also listens on the alternate IP and port (four sockets in all). Port 0
+// Each --listen address gets its own server, over UDP or (suffix /tcp) TCP.
+// --alternate turns the server of the first UDP listen address of its family
+// into an RFC 5780 server: it then also listens on the alternate IP and port
+// (four sockets in all). Port 0
 // lets the operating system choose; the chosen addresses are printed, one
-// "listening on ADDRESS" line each, before any request is served. SIGINT or
+// "listening on ADDRESS" line each, then "ready", before any request is
+// served. SIGINT or
 // SIGTERM stop the server cleanly; it prints its counters and exits 0.
 #include <csignal>
 #include <cstdio>
@@ -32,11 +34,13 @@
 #include "tools/common_flags.h"
 
 ABSL_FLAG(std::vector<std::string>, listen, {"0.0.0.0:3478"},
-          "Comma-separated UDP addresses to serve, IP:PORT ([IP]:PORT for "
-          "IPv6); port 0 lets the system choose.");
+          "Comma-separated addresses to serve, IP:PORT ([IP]:PORT for IPv6), "
+          "UDP unless suffixed /tcp (RFC 8489 §6.2.2); port 0 lets the "
+          "system choose.");
 ABSL_FLAG(std::string, alternate, "",
           "RFC 5780: the server's other IP and port, IP:PORT, for the first "
-          "--listen address of that family (which must name a specific IP).");
+          "UDP --listen address of that family (which must name a specific "
+          "IP).");
 ABSL_FLAG(std::string, software, "Pinhole",
           "The SOFTWARE attribute of every response; empty: none.");
 ABSL_FLAG(std::vector<std::string>, user, {},
@@ -46,13 +50,13 @@ ABSL_FLAG(std::vector<std::string>, user, {},
 namespace pinhole::tools {
 namespace {
 
-absl::StatusOr<net::TransportAddress> ParseUdp(absl::string_view text) {
+absl::StatusOr<net::TransportAddress> ParseListen(absl::string_view text) {
   absl::StatusOr<net::TransportAddress> address =
       net::TransportAddress::Parse(text);
   if (!address.ok()) return address.status();
-  if (address->protocol() != net::TransportProtocol::kUdp) {
+  if (address->protocol() == net::TransportProtocol::kTls) {
     return absl::InvalidArgumentError(
-        absl::StrCat(text, ": the STUN server serves UDP only"));
+        absl::StrCat(text, ": the STUN server serves UDP and TCP, not TLS"));
   }
   return address;
 }
@@ -70,7 +74,7 @@ absl::StatusOr<std::vector<stun::BindingServerConfig>> Configs() {
     users.push_back(std::move(pair));
   }
   for (const std::string& text : absl::GetFlag(FLAGS_listen)) {
-    absl::StatusOr<net::TransportAddress> address = ParseUdp(text);
+    absl::StatusOr<net::TransportAddress> address = ParseListen(text);
     if (!address.ok()) return address.status();
     stun::BindingServerConfig config;
     config.primary = *address;
@@ -81,11 +85,14 @@ absl::StatusOr<std::vector<stun::BindingServerConfig>> Configs() {
   if (configs.empty())
     return absl::InvalidArgumentError("nothing to --listen on");
   if (const std::string text = absl::GetFlag(FLAGS_alternate); !text.empty()) {
-    absl::StatusOr<net::TransportAddress> alternate = ParseUdp(text);
+    absl::StatusOr<net::TransportAddress> alternate = ParseListen(text);
     if (!alternate.ok()) return alternate.status();
     bool placed = false;
     for (stun::BindingServerConfig& config : configs) {
-      if (config.primary.family() != alternate->family()) continue;
+      if (config.primary.family() != alternate->family() ||
+          config.primary.protocol() != net::TransportProtocol::kUdp) {
+        continue;
+      }
       config.alternate_ip = alternate->ip();
       config.alternate_port = alternate->port();
       placed = true;
@@ -199,6 +206,7 @@ int RunStunServer(const std::vector<std::string>& arguments) {
     }
     services.push_back(*std::move(served));
   }
+  std::printf("ready\n");
   std::fflush(stdout);
   (*network)->Run();
   const std::optional<int> signal = (*network)->stop_signal();

@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "sim/ip_prefix.h"
+#include "sim/tcp/host_tcp.h"
 
 namespace pinhole::sim {
 namespace {
@@ -100,7 +101,10 @@ absl::Status BehindNat::Build() {
       server_interface,
       server_->AddInterface(*dc_, LinkEnd::kB,
                             {ServerIp(), ServerAlternateIp()}));
-  return server_->SetDefaultRoute(server_interface);
+  PINHOLE_RETURN_IF_ERROR(server_->SetDefaultRoute(server_interface));
+  tcp::InstallTcp(*client_);
+  tcp::InstallTcp(*server_);
+  return absl::OkStatus();
 }
 
 }  // namespace pinhole::sim

@@ -8,7 +8,8 @@
 // Without a NAT the client is 203.0.113.10, at the end of the wan link.
 // Links are lossless with fixed latencies (no jitter), so a test can derive
 // every instant: client to server is 20 ms one way behind the NAT, 15 ms
-// without. The NAT draws its ports from the stream "nat". Test-only.
+// without. Both hosts speak TCP (sim/tcp) as well as UDP. The NAT draws its
+// ports from the stream "nat". Test-only.
 #ifndef PINHOLE_SIM_TESTING_BEHIND_NAT_H_
 #define PINHOLE_SIM_TESTING_BEHIND_NAT_H_
 

@@ -12,9 +12,19 @@ absl::Status Invalid(absl::string_view what) {
 }
 
 absl::Status ValidatePrimary(const BindingServerConfig& config) {
-  if (config.primary.protocol() != net::TransportProtocol::kUdp) {
+  // RFC 8489 §6.2.2: STUN over TCP as well. TLS needs certificates, which
+  // no driver takes yet.
+  if (config.primary.protocol() == net::TransportProtocol::kTls) {
     return Invalid(absl::StrCat("primary ", config.primary.ToString(),
-                                " is not UDP; the server speaks UDP only"));
+                                " is TLS; the server speaks UDP and TCP"));
+  }
+  // RFC 5780's tests (CHANGE-REQUEST, RESPONSE-PORT) answer from other
+  // addresses: over TCP there is no connection to answer on.
+  if (config.primary.protocol() == net::TransportProtocol::kTcp &&
+      config.alternate_ip.has_value()) {
+    return Invalid(absl::StrCat("primary ", config.primary.ToString(),
+                                " is TCP; RFC 5780 behaviour discovery runs "
+                                "over UDP only"));
   }
   if (config.primary.port() == 0) {
     return Invalid(absl::StrCat("primary ", config.primary.ToString(),

@@ -20,7 +20,8 @@
 namespace pinhole::stun {
 
 struct BindingServerConfig {
-  // Where the server listens: its primary transport address (UDP). The IP may
+  // Where the server listens: its primary transport address, UDP or (without
+  // RFC 5780) TCP. The IP may
   // be unspecified (0.0.0.0 or ::) only without RFC 5780, whose RESPONSE-ORIGIN
   // and OTHER-ADDRESS must name real addresses; the port must not be 0.
   net::TransportAddress primary;

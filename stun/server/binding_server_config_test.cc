@@ -75,10 +75,19 @@ TEST(BindingServerConfigTest, RefusesAlternateEqualToPrimary) {
   ExpectRefused(same_port, "is the primary port");
 }
 
-TEST(BindingServerConfigTest, RefusesUnusableAddresses) {
+TEST(BindingServerConfigTest, AcceptsTcpWithoutRfc5780) {
   BindingServerConfig tcp = PlainConfig();
   tcp.primary = Addr("192.0.2.1:3478/tcp");
-  ExpectRefused(tcp, "not UDP");
+  EXPECT_TRUE(ValidateBindingServerConfig(tcp).ok());
+}
+
+TEST(BindingServerConfigTest, RefusesUnusableAddresses) {
+  BindingServerConfig tls = PlainConfig();
+  tls.primary = Addr("192.0.2.1:3478/tls");
+  ExpectRefused(tls, "is TLS");
+  BindingServerConfig tcp_rfc5780 = Rfc5780Config();
+  tcp_rfc5780.primary = Addr("192.0.2.1:3478/tcp");
+  ExpectRefused(tcp_rfc5780, "over UDP only");
   BindingServerConfig port_zero = PlainConfig();
   port_zero.primary = Addr("192.0.2.1:0");
   ExpectRefused(port_zero, "port 0");

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "net/datagram.h"
 #include "net/ip_address.h"
+#include "net/tcp_stream.h"
 #include "net/udp_socket.h"
 
 namespace pinhole::stun {
@@ -20,27 +21,38 @@ constexpr int kPortAttempts = 20;
 // Binds the sockets of one attempt and keeps them until it ends.
 class PortHolder {
  public:
-  explicit PortHolder(net::Network& network) : network_(network) {}
+  explicit PortHolder(net::Network& network, net::TransportProtocol protocol)
+      : network_(network), protocol_(protocol) {}
 
   absl::StatusOr<uint16_t> Hold(const net::IpAddress& ip, uint16_t port) {
-    absl::StatusOr<std::unique_ptr<net::UdpSocket>> socket = network_.BindUdp(
-        net::TransportAddress(ip, port, net::TransportProtocol::kUdp),
-        [](const net::DatagramView&) {});
-    if (!socket.ok()) return socket.status();
-    const uint16_t bound = (*socket)->local_address().port();
-    held_.push_back(*std::move(socket));
+    const net::TransportAddress address(ip, port, protocol_);
+    if (protocol_ == net::TransportProtocol::kUdp) {
+      absl::StatusOr<std::unique_ptr<net::UdpSocket>> socket =
+          network_.BindUdp(address, [](const net::DatagramView&) {});
+      if (!socket.ok()) return socket.status();
+      const uint16_t bound = (*socket)->local_address().port();
+      udp_.push_back(*std::move(socket));
+      return bound;
+    }
+    absl::StatusOr<std::unique_ptr<net::TcpListener>> listener =
+        network_.ListenTcp(address, [](std::unique_ptr<net::TcpStream>) {});
+    if (!listener.ok()) return listener.status();
+    const uint16_t bound = (*listener)->local_address().port();
+    tcp_.push_back(*std::move(listener));
     return bound;
   }
 
  private:
   net::Network& network_;
-  std::vector<std::unique_ptr<net::UdpSocket>> held_;
+  const net::TransportProtocol protocol_;
+  std::vector<std::unique_ptr<net::UdpSocket>> udp_;
+  std::vector<std::unique_ptr<net::TcpListener>> tcp_;
 };
 
 // One attempt: the primary port, then (RFC 5780) the same port on the
 // alternate IP and a second port free on both IPs.
 absl::Status TryPorts(net::Network& network, BindingServerConfig& config) {
-  PortHolder holder(network);
+  PortHolder holder(network, config.primary.protocol());
   const bool rfc5780 = config.alternate_ip.has_value();
   absl::StatusOr<uint16_t> primary =
       holder.Hold(config.primary.ip(), config.primary.port());
@@ -63,7 +75,7 @@ absl::Status TryPorts(net::Network& network, BindingServerConfig& config) {
     alternate = *other;
   }
   config.primary = net::TransportAddress(config.primary.ip(), *primary,
-                                         net::TransportProtocol::kUdp);
+                                         config.primary.protocol());
   if (rfc5780) config.alternate_port = alternate;
   return absl::OkStatus();
 }
@@ -91,11 +103,6 @@ absl::Status ChooseBindingServerPorts(net::Network& network,
                    " attempts: ", last.message()));
 }
 
-BindingService::BindingService(net::Network& network, BindingServer server,
-                               EventCallback on_event)
-    : server_(std::move(server)),
-      driver_(network, server_, std::move(on_event)) {}
-
 absl::StatusOr<std::unique_ptr<BindingService>> BindingService::Start(
     net::Network& network, BindingServerConfig config, EventCallback on_event) {
   // The server validates first, so a bad configuration is reported as such
@@ -103,7 +110,7 @@ absl::StatusOr<std::unique_ptr<BindingService>> BindingService::Start(
   BindingServerConfig placeholder = config;
   if (placeholder.primary.port() == 0) {
     placeholder.primary = net::TransportAddress(placeholder.primary.ip(), 1,
-                                                net::TransportProtocol::kUdp);
+                                                placeholder.primary.protocol());
   }
   if (placeholder.alternate_port == uint16_t{0}) {
     placeholder.alternate_port = placeholder.primary.port() == 2 ? 3 : 2;
@@ -120,19 +127,36 @@ absl::StatusOr<std::unique_ptr<BindingService>> BindingService::Start(
       BindingServer::Create(std::move(config));
   if (!server.ok()) return server.status();
   std::unique_ptr<BindingService> service(
-      new BindingService(network, *std::move(server), std::move(on_event)));
-  for (const net::TransportAddress& address :
-       service->server_.LocalAddresses()) {
+      new BindingService(*std::move(server)));
+  if (absl::Status bound = service->Bind(network, std::move(on_event));
+      !bound.ok()) {
+    return bound;
+  }
+  return service;
+}
+
+absl::Status BindingService::Bind(net::Network& network,
+                                  EventCallback on_event) {
+  const bool tcp = server_.LocalAddresses().front().protocol() ==
+                   net::TransportProtocol::kTcp;
+  if (tcp) {
+    tcp_ = std::make_unique<StreamDriver<BindingServer>>(network, server_,
+                                                         std::move(on_event));
+  } else {
+    udp_ = std::make_unique<net::UdpDriver<BindingServer>>(network, server_,
+                                                           std::move(on_event));
+  }
+  for (const net::TransportAddress& address : server_.LocalAddresses()) {
     absl::StatusOr<net::TransportAddress> bound =
-        service->driver_.Bind(address);
+        tcp ? tcp_->Listen(address) : udp_->Bind(address);
     if (!bound.ok()) {
       return absl::Status(bound.status().code(),
                           absl::StrCat("cannot listen on ", address.ToString(),
                                        ": ", bound.status().message()));
     }
-    service->addresses_.push_back(*bound);
+    addresses_.push_back(*bound);
   }
-  return service;
+  return absl::OkStatus();
 }
 
 }  // namespace pinhole::stun

@@ -1,7 +1,8 @@
 // `BindingService`: a `BindingServer` bound to a `net::Network` (the
-// simulator's hosts or real sockets) through a `net::UdpDriver`: one socket
-// per address the server serves. What `pinhole stun-server`, the
-// conformance tests and the benchmarks run.
+// simulator's hosts or real sockets): over UDP through a `net::UdpDriver`,
+// one socket per address the server serves; over TCP (RFC 8489 §6.2.2)
+// through a `StreamDriver` listening at the primary address. What
+// `pinhole stun-server`, the conformance tests and the benchmarks run.
 //
 // Port 0 in the configuration means "choose": the service asks the network
 // for free ports first. An RFC 5780 server needs its alternate port free on
@@ -12,6 +13,7 @@
 #define PINHOLE_STUN_SERVER_BINDING_SERVICE_H_
 
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
@@ -21,6 +23,7 @@
 #include "net/transport_address.h"
 #include "net/udp_driver.h"
 #include "stun/server/binding_server.h"
+#include "stun/stream_driver.h"
 
 namespace pinhole::stun {
 
@@ -42,14 +45,15 @@ class BindingService {
   const std::vector<net::TransportAddress>& addresses() const {
     return addresses_;
   }
-  const net::UdpDriver<BindingServer>& driver() const { return driver_; }
 
  private:
-  BindingService(net::Network& network, BindingServer server,
-                 EventCallback on_event);
+  explicit BindingService(BindingServer server) : server_(std::move(server)) {}
+  absl::Status Bind(net::Network& network, EventCallback on_event);
 
   BindingServer server_;
-  net::UdpDriver<BindingServer> driver_;
+  // One of the two, by the primary address's protocol.
+  std::unique_ptr<net::UdpDriver<BindingServer>> udp_;
+  std::unique_ptr<StreamDriver<BindingServer>> tcp_;
   std::vector<net::TransportAddress> addresses_;
 };
 

@@ -18,20 +18,16 @@ start_stun_server() {
   "${pinhole}" stun-server "$@" >"${SERVER_OUT}" 2>"${SERVER_ERR}" &
   SERVER_PID=$!
   trap 'kill -KILL "${SERVER_PID}" 2>/dev/null || true' EXIT
-  local expected=1
-  [[ " $* " == *" --alternate="* ]] && expected=4
-  # Up to 10 s for the "listening on" lines.
+  # Up to 10 s for the "listening on" lines and "ready".
   local i
   for ((i = 0; i < 200; ++i)); do
-    if (($(grep -c '^listening on ' "${SERVER_OUT}" || true) >= expected)); then
-      break
-    fi
+    grep -qx 'ready' "${SERVER_OUT}" && break
     kill -0 "${SERVER_PID}" 2>/dev/null ||
       fail "stun-server exited early: $(cat "${SERVER_ERR}")"
     sleep 0.05
   done
-  (($(grep -c '^listening on ' "${SERVER_OUT}" || true) >= expected)) ||
-    fail "stun-server did not listen within 10 s: $(cat "${SERVER_ERR}")"
+  grep -qx 'ready' "${SERVER_OUT}" ||
+    fail "stun-server was not ready within 10 s: $(cat "${SERVER_ERR}")"
   SERVER_ADDRESSES="$(sed -n 's/^listening on //p' "${SERVER_OUT}")"
   SERVER_PRIMARY="$(head -1 <<<"${SERVER_ADDRESSES}" | sed 's|/udp$||')"
 }

@@ -1,0 +1,265 @@
+// `StreamDriver<Engine>`: binds a sans-IO STUN engine to TCP streams (RFC
+// 8489 §6.2.2, RFC 8656 §3.1: STUN and TURN over TCP), as `net::UdpDriver`
+// binds one to UDP sockets. The engine sees each STUN message or ChannelData
+// frame that arrives on a connection as a datagram from the connection's
+// remote address to its local one (protocol TCP), and each datagram it sends
+// to a TCP address goes on the connection with that remote address:
+//
+// - `Listen(local)` accepts connections (a server): their frames reach the
+//   engine, and the engine's answers go back on them;
+// - a datagram to a TCP address with no connection yet opens one from the
+//   datagram's `source` (a client: `0.0.0.0:0/tcp` lets the network choose),
+//   and the bytes wait in the stream until it is established; unless the
+//   source is a listening address (a server answering a client that has
+//   gone): that is a send failure.
+//
+// Streams are cut into frames by `StreamFramer`: a stream whose framing
+// breaks is closed. A connection that ends, fails or loses its framing is
+// dropped, after the answers to the frames that came before; what the engine
+// sends to it later opens a new one (clients) or is counted as a send failure
+// (servers).
+// At most `kMaxConnections` live at once: beyond that, accepted connections
+// are closed at once and new outgoing ones are refused.
+//
+// One thread: the network's. The engine and the network must outlive the
+// driver.
+#ifndef PINHOLE_STUN_STREAM_DRIVER_H_
+#define PINHOLE_STUN_STREAM_DRIVER_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "net/datagram.h"
+#include "net/network.h"
+#include "net/tcp_stream.h"
+#include "net/time.h"
+#include "net/timer.h"
+#include "net/transport_address.h"
+#include "stun/channel_data.h"
+
+namespace pinhole::stun {
+
+template <typename Engine>
+class StreamDriver {
+ public:
+  using Event = typename Engine::Event;
+  using EventCallback = absl::AnyInvocable<void(Event)>;
+
+  static constexpr size_t kMaxConnections = 4096;
+
+  StreamDriver(net::Network& network, Engine& engine,
+               EventCallback on_event = {})
+      : network_(network),
+        engine_(engine),
+        on_event_(std::move(on_event)),
+        timer_(network.CreateTimer([this] { OnTimer(); })),
+        reaper_(network.CreateTimer([this] { Reap(); })) {}
+  StreamDriver(const StreamDriver&) = delete;
+  StreamDriver& operator=(const StreamDriver&) = delete;
+
+  // Accepts TCP connections at `local` (port 0: the network chooses).
+  // Returns the listening address.
+  absl::StatusOr<net::TransportAddress> Listen(
+      const net::TransportAddress& local) {
+    absl::StatusOr<std::unique_ptr<net::TcpListener>> listener =
+        network_.ListenTcp(local, [this](std::unique_ptr<net::TcpStream> s) {
+          OnAccept(std::move(s));
+        });
+    if (!listener.ok()) return listener.status();
+    const net::TransportAddress bound = (*listener)->local_address();
+    listeners_.push_back(*std::move(listener));
+    listening_.push_back(bound);
+    return bound;
+  }
+
+  // Drains the engine after its owner called into it directly.
+  void Flush() {
+    if (flushing_) return;
+    flushing_ = true;
+    bool progressed = true;
+    while (progressed) {
+      progressed = false;
+      while (std::optional<net::Datagram> datagram = engine_.PollTransmit()) {
+        Send(*datagram);
+        progressed = true;
+      }
+      while (std::optional<Event> event = engine_.PollEvent()) {
+        if (on_event_) on_event_(*std::move(event));
+        progressed = true;
+      }
+    }
+    flushing_ = false;
+    if (const std::optional<net::Time> next = engine_.NextTimeout()) {
+      timer_->SetAt(*next);
+    } else {
+      timer_->Cancel();
+    }
+  }
+
+  size_t connections() const { return connections_.size(); }
+  uint64_t send_failures() const { return send_failures_; }
+  const absl::Status& first_send_failure() const { return first_failure_; }
+
+ private:
+  struct Connection {
+    std::unique_ptr<net::TcpStream> stream;
+    StreamFramer framer;
+    net::TransportAddress local;
+  };
+
+  void OnAccept(std::unique_ptr<net::TcpStream> stream) {
+    const net::TransportAddress remote = stream->remote_address();
+    if (connections_.size() >= kMaxConnections ||
+        connections_.count(remote) != 0) {
+      stream->SetCallbacks({});
+      stream->Close();
+      closing_.push_back(std::move(stream));
+      reaper_->SetAt(network_.clock().Now());
+      return;
+    }
+    Adopt(remote, std::move(stream));
+  }
+
+  Connection& Adopt(const net::TransportAddress& remote,
+                    std::unique_ptr<net::TcpStream> stream) {
+    auto connection = std::make_unique<Connection>();
+    connection->local = stream->local_address();
+    connection->stream = std::move(stream);
+    net::TcpStream& raw = *connection->stream;
+    raw.SetCallbacks(net::TcpStream::Callbacks{
+        [this, remote] { OnConnected(remote); },
+        [this, remote](absl::Span<const uint8_t> data) {
+          OnData(remote, data);
+        },
+        [this, remote](const absl::Status&) { Drop(remote); }});
+    Connection& ref = *connection;
+    connections_[remote] = std::move(connection);
+    return ref;
+  }
+
+  void OnConnected(const net::TransportAddress& remote) {
+    // An outgoing stream learns its local address only now.
+    if (const auto it = connections_.find(remote); it != connections_.end()) {
+      it->second->local = it->second->stream->local_address();
+    }
+  }
+
+  void OnData(const net::TransportAddress& remote,
+              absl::Span<const uint8_t> data) {
+    while (!data.empty()) {
+      const auto it = connections_.find(remote);
+      if (it == connections_.end()) return;
+      Connection& connection = *it->second;
+      data.remove_prefix(connection.framer.Append(data));
+      if (!DeliverFrames(remote, connection)) {
+        // Answers to the frames before the break still go out, then the FIN.
+        Flush();
+        return Drop(remote);
+      }
+    }
+    Flush();
+  }
+
+  // Hands the complete frames to the engine; false when framing broke.
+  bool DeliverFrames(const net::TransportAddress& remote,
+                     Connection& connection) {
+    while (true) {
+      absl::StatusOr<std::optional<Frame>> frame = connection.framer.Next();
+      if (!frame.ok()) return false;
+      if (!frame->has_value()) return true;
+      engine_.HandleDatagram(
+          network_.clock().Now(),
+          net::DatagramView{remote, connection.local, (*frame)->bytes});
+    }
+  }
+
+  void OnTimer() {
+    engine_.HandleTimeout(network_.clock().Now());
+    Flush();
+  }
+
+  void Send(const net::Datagram& datagram) {
+    auto it = connections_.find(datagram.destination);
+    if (it == connections_.end()) {
+      // A server's answer to a connection that is gone has no way back.
+      if (IsListening(datagram.source)) {
+        return Fail(absl::FailedPreconditionError(
+            "no connection to " + datagram.destination.ToString()));
+      }
+      absl::Status opened = Open(datagram.source, datagram.destination);
+      if (!opened.ok()) return Fail(std::move(opened));
+      it = connections_.find(datagram.destination);
+    }
+    if (absl::Status written = it->second->stream->Write(datagram.payload);
+        !written.ok()) {
+      Fail(std::move(written));
+    }
+  }
+
+  bool IsListening(const net::TransportAddress& address) const {
+    for (const net::TransportAddress& listening : listening_) {
+      if (listening.port() == address.port() &&
+          (listening.ip() == address.ip() || listening.ip().IsUnspecified())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  absl::Status Open(const net::TransportAddress& local,
+                    const net::TransportAddress& remote) {
+    if (connections_.size() >= kMaxConnections) {
+      return absl::ResourceExhaustedError("too many connections");
+    }
+    absl::StatusOr<std::unique_ptr<net::TcpStream>> stream =
+        network_.ConnectTcp(local, remote, {});
+    if (!stream.ok()) return stream.status();
+    Adopt(remote, *std::move(stream));
+    return absl::OkStatus();
+  }
+
+  // A connection ended: it leaves the map now, and is destroyed outside the
+  // callback that reported it.
+  void Drop(const net::TransportAddress& remote) {
+    const auto it = connections_.find(remote);
+    if (it == connections_.end()) return;
+    std::unique_ptr<net::TcpStream> stream = std::move(it->second->stream);
+    stream->SetCallbacks({});
+    stream->Close();
+    closing_.push_back(std::move(stream));
+    connections_.erase(it);
+    reaper_->SetAt(network_.clock().Now());
+  }
+
+  void Reap() { closing_.clear(); }
+
+  void Fail(absl::Status status) {
+    if (send_failures_++ == 0) first_failure_ = std::move(status);
+  }
+
+  net::Network& network_;
+  Engine& engine_;
+  EventCallback on_event_;
+  std::vector<std::unique_ptr<net::TcpListener>> listeners_;
+  std::vector<net::TransportAddress> listening_;
+  std::map<net::TransportAddress, std::unique_ptr<Connection>> connections_;
+  // Streams that ended, destroyed by `reaper_` outside their callbacks.
+  std::vector<std::unique_ptr<net::TcpStream>> closing_;
+  std::unique_ptr<net::Timer> timer_;
+  std::unique_ptr<net::Timer> reaper_;
+  bool flushing_ = false;
+  uint64_t send_failures_ = 0;
+  absl::Status first_failure_;
+};
+
+}  // namespace pinhole::stun
+
+#endif  // PINHOLE_STUN_STREAM_DRIVER_H_
