@@ -1,7 +1,7 @@
-// Simulated RFC 5780 probe runs per second: each iteration builds a
-// `sim::BehindNat` network, starts an RFC 5780 `BindingService` on its server
-// host (198.51.100.1 and .2, ports 3478 and 3479), and runs a `NatProbe` on
-// the client through a `UdpDriver` until it reports. A run whose result is
+// Simulated RFC 5780 probe runs per second: each iteration is one
+// `testing::RunSimulatedProbe` (a `sim::BehindNat` network, an RFC 5780
+// `BindingService` on its server host, a `NatProbe` on the client through a
+// `UdpDriver`, run until it reports). A run whose result is
 // not the NAT configured is an error, never a measurement.
 //
 // items/s: probe runs per CPU second (the simulator never waits). Counters:
@@ -10,39 +10,26 @@
 //
 //   ./bazelw run --config=opt //bench:probe_bench
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
-#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
 #include "net/time.h"
-#include "net/transport_address.h"
-#include "net/udp_driver.h"
 #include "sim/nat/nat_behavior.pb.h"
-#include "sim/simulator.h"
-#include "sim/testing/behind_nat.h"
 #include "stun/probe/nat_probe.h"
 #include "stun/probe/nat_probe_result.h"
 #include "stun/probe/nat_probe_result.pb.h"
-#include "stun/server/binding_server.h"
-#include "stun/server/binding_service.h"
+#include "stun/probe/testing/simulated_probe.h"
 
 namespace pinhole::stun {
 namespace {
 
 using net::Duration;
-using net::TransportAddress;
-using sim::BehindNat;
 using sim::NatBehavior;
-
-TransportAddress Udp(const net::IpAddress& ip, uint16_t port) {
-  return TransportAddress(ip, port, net::TransportProtocol::kUdp);
-}
 
 // One network to probe and what the probe must report for it.
 struct Case {
@@ -89,68 +76,22 @@ Case MakeCase(int64_t index, int lifetime_seconds = 0) {
   }
 }
 
-struct ProbeRun {
-  absl::Status status;  // Set-up failures and a probe that never ended.
-  NatProbeResult result;
-  Duration elapsed;
-  uint64_t events = 0;
-};
-
-ProbeRun Failed(absl::Status status) {
-  ProbeRun run;
-  run.status = std::move(status);
-  return run;
-}
-
 // Builds the network, starts the server and runs one probe to completion.
-ProbeRun RunProbe(const Case& c, const NatProbeOptions& base, Duration limit) {
-  ProbeRun run;
-  sim::BehindNatOptions network_options;
-  network_options.nat = c.nat;
-  absl::StatusOr<std::unique_ptr<BehindNat>> network =
-      BehindNat::Create(network_options);
-  if (!network.ok()) return Failed(network.status());
-  BindingServerConfig config;
-  config.primary = Udp(BehindNat::ServerIp(), 3478);
-  config.alternate_ip = BehindNat::ServerAlternateIp();
-  config.alternate_port = 3479;
-  absl::StatusOr<std::unique_ptr<BindingService>> service =
-      BindingService::Start((*network)->server(), config);
-  if (!service.ok()) return Failed(service.status());
-
-  NatProbeOptions options = base;
-  options.server = config.primary;
-  NatProbe probe((*network)->client().random(), options);
-  net::UdpDriver<NatProbe> driver((*network)->client(), probe,
-                                  [&run](NatProbe::Event event) {
-                                    if (event.result.has_value())
-                                      run.result = *std::move(event.result);
-                                  });
-  std::vector<TransportAddress> sockets;
-  for (int i = 0; i < probe.SocketCount(); ++i) {
-    absl::StatusOr<TransportAddress> bound =
-        driver.Bind(Udp((*network)->client_ip(), 0));
-    if (!bound.ok()) return Failed(bound.status());
-    sockets.push_back(*bound);
-  }
-  sim::Simulator& sim = (*network)->sim();
-  const net::Time start = sim.Now();
-  if (absl::Status started = probe.Start(start, sockets); !started.ok()) {
-    return Failed(started);
-  }
-  driver.Flush();
-  if (!sim.RunUntil([&] { return probe.done(); }, start + limit)) {
-    run.status = absl::DeadlineExceededError("the probe did not finish");
-  }
-  run.elapsed = sim.Now() - start;
-  run.events = sim.events_run();
-  return run;
+absl::StatusOr<testing::SimulatedProbe> RunProbe(const Case& c,
+                                                 const NatProbeOptions& base,
+                                                 Duration limit) {
+  testing::SimulatedProbeOptions options;
+  options.nat = c.nat;
+  options.probe = base;
+  options.limit = limit;
+  return testing::RunSimulatedProbe(options);
 }
 
 // Empty when `run` reports exactly what `c` configured.
-std::string Mismatch(const ProbeRun& run, const Case& c) {
-  const NatProbeResult& r = run.result;
-  if (!run.status.ok()) return run.status.ToString();
+std::string Mismatch(const absl::StatusOr<testing::SimulatedProbe>& run,
+                     const Case& c) {
+  if (!run.ok()) return run.status().ToString();
+  const NatProbeResult& r = run->result;
   if (!r.error().empty()) return absl::StrCat("probe error: ", r.error());
   if (r.nat_present() != c.nat.has_value() || r.mapping() != c.mapping ||
       r.filtering() != c.filtering || r.hairpinning() != c.hairpinning) {
@@ -168,15 +109,16 @@ void ProbeLoop(benchmark::State& state, const Case& c,
   int64_t sim_ns = 0;
   uint64_t events = 0;
   for (auto _ : state) {
-    const ProbeRun run = RunProbe(c, options, limit);
+    const absl::StatusOr<testing::SimulatedProbe> run =
+        RunProbe(c, options, limit);
     std::string mismatch = Mismatch(run, c);
-    if (mismatch.empty()) mismatch = check(run.result);
+    if (mismatch.empty()) mismatch = check(run->result);
     if (!mismatch.empty()) {
       state.SkipWithError(mismatch.c_str());
       break;
     }
-    sim_ns += run.elapsed.ToNanoseconds();
-    events += run.events;
+    sim_ns += run->elapsed.ToNanoseconds();
+    events += run->events;
   }
   state.SetLabel(c.label);
   state.SetItemsProcessed(state.iterations());

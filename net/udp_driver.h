@@ -36,6 +36,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "net/datagram.h"
+#include "net/drain.h"
 #include "net/network.h"
 #include "net/time.h"
 #include "net/timer.h"
@@ -72,26 +73,12 @@ class UdpDriver {
 
   // Drains the engine after its owner called into it directly.
   void Flush() {
-    if (flushing_) return;  // The outer Flush loops until all is drained.
+    if (flushing_) return;  // The outer Flush drains everything.
     flushing_ = true;
-    bool progressed = true;
-    while (progressed) {
-      progressed = false;
-      while (std::optional<Datagram> datagram = engine_.PollTransmit()) {
-        Send(*datagram);
-        progressed = true;
-      }
-      while (std::optional<Event> event = engine_.PollEvent()) {
-        if (on_event_) on_event_(*std::move(event));
-        progressed = true;
-      }
-    }
+    DrainEngine(
+        engine_, [this](const Datagram& datagram) { Send(datagram); },
+        on_event_, *timer_);
     flushing_ = false;
-    if (const std::optional<Time> next = engine_.NextTimeout()) {
-      timer_->SetAt(*next);
-    } else {
-      timer_->Cancel();
-    }
   }
 
   Network& network() { return network_; }

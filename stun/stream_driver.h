@@ -38,6 +38,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "net/datagram.h"
+#include "net/drain.h"
 #include "net/network.h"
 #include "net/tcp_stream.h"
 #include "net/time.h"
@@ -82,26 +83,12 @@ class StreamDriver {
 
   // Drains the engine after its owner called into it directly.
   void Flush() {
-    if (flushing_) return;
+    if (flushing_) return;  // The outer Flush drains everything.
     flushing_ = true;
-    bool progressed = true;
-    while (progressed) {
-      progressed = false;
-      while (std::optional<net::Datagram> datagram = engine_.PollTransmit()) {
-        Send(*datagram);
-        progressed = true;
-      }
-      while (std::optional<Event> event = engine_.PollEvent()) {
-        if (on_event_) on_event_(*std::move(event));
-        progressed = true;
-      }
-    }
+    net::DrainEngine(
+        engine_, [this](const net::Datagram& datagram) { Send(datagram); },
+        on_event_, *timer_);
     flushing_ = false;
-    if (const std::optional<net::Time> next = engine_.NextTimeout()) {
-      timer_->SetAt(*next);
-    } else {
-      timer_->Cancel();
-    }
   }
 
   size_t connections() const { return connections_.size(); }

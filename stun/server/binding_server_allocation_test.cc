@@ -1,13 +1,8 @@
 // The answering path allocates once per response: its datagram's payload.
 // Parsing, authentication, building (one reused MessageBuilder) and queueing
-// the datagram and its event (rings allocated at the first push) touch the
-// heap no more. This binary counts every operator new and OpenSSL allocation.
-#include <openssl/crypto.h>
-
-#include <atomic>
+// the datagram and its event (rings that grow on first use) touch the heap
+// no more. This binary counts every operator new and OpenSSL allocation.
 #include <cstdint>
-#include <cstdlib>
-#include <new>
 #include <optional>
 #include <vector>
 
@@ -19,36 +14,7 @@
 #include "stun/message_builder.h"
 #include "stun/server/binding_server.h"
 #include "stun/server/binding_server_testing.h"
-
-namespace {
-std::atomic<long> allocations{0};
-
-void* CountingMalloc(size_t size, const char*, int) {
-  ++allocations;
-  return std::malloc(size);
-}
-void* CountingRealloc(void* p, size_t size, const char*, int) {
-  ++allocations;
-  return std::realloc(p, size);
-}
-void CountingFree(void* p, const char*, int) { std::free(p); }
-
-// Must run before OpenSSL allocates anything.
-const bool kHooksInstalled =
-    CRYPTO_set_mem_functions(CountingMalloc, CountingRealloc, CountingFree) ==
-    1;
-}  // namespace
-
-void* operator new(size_t size) {
-  ++allocations;
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](size_t size) { return operator new(size); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
-void operator delete[](void* p, size_t) noexcept { std::free(p); }
+#include "stun/testing/allocation_counter.h"
 
 namespace pinhole::stun {
 namespace {
@@ -56,13 +22,13 @@ namespace {
 // Delivers `request` and drains the server; the allocations it cost.
 long AllocationsToAnswer(BindingServer& server,
                          const std::vector<uint8_t>& request) {
-  const long before = allocations.load();
+  const long before = testing::AllocationCount();
   server.HandleDatagram(
       testing::kNow,
       net::DatagramView{testing::Client(), testing::Primary(), request});
   std::optional<net::Datagram> response = server.PollTransmit();
   std::optional<BindingServer::Event> event = server.PollEvent();
-  const long used = allocations.load() - before;
+  const long used = testing::AllocationCount() - before;
   EXPECT_TRUE(response.has_value());
   EXPECT_TRUE(event.has_value() &&
               event->kind == BindingServer::Event::Kind::kAnswered);
@@ -70,7 +36,6 @@ long AllocationsToAnswer(BindingServer& server,
 }
 
 TEST(BindingServerAllocationTest, AnAuthenticatedRfc5780AnswerAllocatesOnce) {
-  ASSERT_TRUE(kHooksInstalled);
   BindingServerConfig config = testing::Rfc5780Config();
   config.short_term_users = {{"alice", "wonderland"}};
   BindingServer server = testing::MakeServer(config);
