@@ -3,6 +3,7 @@
 // the behaviour configured. One test per mapping x filtering combination,
 // plus no NAT, hairpinning on, off and with the internal source, and binding
 // lifetimes of 30 s and 120 s.
+#include <iostream>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -13,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "net/time.h"
 #include "sim/nat/nat_behavior.pb.h"
+#include "sim/nat/nat_presets.h"
 #include "stun/probe/nat_probe.h"
 #include "stun/probe/nat_probe_result.h"
 #include "stun/probe/nat_probe_result.pb.h"
@@ -233,6 +235,23 @@ TEST(NatProbeSimTest, WildcardSockets) {
   EXPECT_EQ(Verdict(open.result),
             "no NAT (endpoint-independent mapping and filtering)")
       << Describe(open);
+}
+
+// The simulator's model of Linux's netfilter MASQUERADE, as the probe sees
+// it. //conformance:linux_nat_test probes real netfilter in network
+// namespaces and expects the same.
+TEST(NatProbeSimTest, LinuxMasqueradePreset) {
+  absl::StatusOr<NatBehavior> preset = sim::NatPreset("linux_masquerade");
+  ASSERT_TRUE(preset.ok()) << preset.status();
+  NatProbeOptions options;
+  options.discover_lifetime = true;
+  options.lifetime_max = Duration::Seconds(240);
+  options.lifetime_resolution = Duration::Seconds(2);
+  const SimulatedProbe run = RunProbe(*preset, options, Duration::Seconds(900));
+  EXPECT_EQ(run.result.mapping(), MAPPING_ENDPOINT_INDEPENDENT) << Describe(run);
+  EXPECT_EQ(run.result.filtering(), FILTERING_ADDRESS_AND_PORT_DEPENDENT);
+  EXPECT_EQ(run.result.hairpinning(), HAIRPINNING_NOT_OBSERVED);
+  std::cerr << Describe(run);
 }
 
 // A server with one address cannot answer the behaviour tests: the probe
