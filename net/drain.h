@@ -17,8 +17,7 @@
 namespace pinhole::net {
 
 template <typename Engine, typename Send, typename OnEvent>
-void DrainEngine(Engine& engine, Send&& send, OnEvent& on_event,
-                 Timer& timer) {
+void DrainEngine(Engine& engine, Send&& send, OnEvent& on_event, Timer& timer) {
   bool progressed = true;
   while (progressed) {
     progressed = false;

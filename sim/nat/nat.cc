@@ -198,6 +198,7 @@ Nat::Lookup Nat::NewMapping(net::Time now, const InternalKey& key,
   mapping.external_index = external_index;
   mapping.in_use = true;
   mapping.replied = false;
+  mapping.created_at = now;
   mapping.expires_at = now;
   mapping.peers.clear();
   mapping.peers.push_back(Peer{remote.ip(), remote.port(), 0, now});
@@ -284,6 +285,13 @@ auto* FindPeer(Peers& peers, const net::TransportAddress& remote) {
 
 }  // namespace
 
+net::Duration Nat::UdpLifetime(net::Time now, const Mapping& mapping) const {
+  const bool stream =
+      mapping.replied &&
+      now - mapping.created_at >= settings_.udp_replied_lifetime_after;
+  return stream ? settings_.udp_replied_lifetime : settings_.udp_lifetime;
+}
+
 void Nat::NoteOutbound(net::Time now, Mapping& mapping, const Packet& packet) {
   Peer* peer = FindPeer(mapping.peers, packet.destination);
   if (peer == nullptr) {
@@ -294,8 +302,7 @@ void Nat::NoteOutbound(net::Time now, Mapping& mapping, const Packet& packet) {
   peer->flags |= Peer::kSentTo;
   if (packet.source.protocol() == net::TransportProtocol::kUdp) {
     // RFC 4787 §4.3 REQ-6: outbound packets always refresh.
-    SetExpiry(mapping, now + (mapping.replied ? settings_.udp_replied_lifetime
-                                              : settings_.udp_lifetime));
+    SetExpiry(mapping, now + UdpLifetime(now, mapping));
     return;
   }
   UpdateTcp(now, mapping, *peer, packet.tcp.flags, /*outbound=*/true);
@@ -306,7 +313,7 @@ void Nat::NoteInbound(net::Time now, Mapping& mapping, const Packet& packet) {
     mapping.replied = true;
     // RFC 4787 §4.3 REQ-6: inbound refresh is the behaviour's choice.
     if (settings_.inbound_refreshes_udp) {
-      SetExpiry(mapping, now + settings_.udp_replied_lifetime);
+      SetExpiry(mapping, now + UdpLifetime(now, mapping));
     }
     return;
   }

@@ -112,6 +112,7 @@ class Nat final : public Middlebox {
     uint8_t external_index = 0;  // Into `external_addresses_`.
     bool in_use = false;
     bool replied = false;  // An inbound packet has passed (UDP lifetime).
+    net::Time created_at;
     net::Time expires_at;
     // peers.front() is the destination that created the mapping: with
     // address(-and-port)-dependent mapping it completes the mapping's key.
@@ -163,6 +164,9 @@ class Nat final : public Middlebox {
   bool AtLimit(const net::IpAddress& internal_ip) const;
   std::optional<DropReason> Filter(net::Time now, const Mapping& mapping,
                                    const Packet& packet) const;
+  // The lifetime a UDP refresh at `now` gives: the replied one once an
+  // inbound packet has passed and the mapping is old enough, else the first.
+  net::Duration UdpLifetime(net::Time now, const Mapping& mapping) const;
   void NoteOutbound(net::Time now, Mapping& mapping, const Packet& packet);
   void NoteInbound(net::Time now, Mapping& mapping, const Packet& packet);
   void UpdateTcp(net::Time now, Mapping& mapping, Peer& peer, uint8_t flags,

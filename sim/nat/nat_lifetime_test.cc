@@ -140,6 +140,24 @@ TEST(NatLifetimeTest, LinuxMasqueradeUdpLifetimeGrowsOnceReplied) {
             kT0 + 200 * kSecond);
 }
 
+// Linux moves a flow to the stream timeout only when it is "still active
+// after two seconds": a reply within 2 s of the first packet refreshes with
+// 30 s (what real netfilter shows a STUN Binding: //conformance:
+// linux_nat_test); any packet from 2 s on, once replied, with 180 s.
+TEST(NatLifetimeTest, LinuxMasqueradeStreamTimeoutNeedsTwoSeconds) {
+  TestNat nat(NatPreset("linux_masquerade").value());
+  Out(*nat.nat, kT0, kHost, kServer);
+  ASSERT_EQ(In(*nat.nat, kT0 + kSecond, kServer, kMapped).verdict, "forward");
+  EXPECT_EQ(nat.nat->FindMapping(kT0, kHost, kServer)->expires_at,
+            kT0 + 31 * kSecond);
+  Out(*nat.nat, kT0 + 2 * kSecond - kNs, kHost, kServer);
+  EXPECT_EQ(nat.nat->FindMapping(kT0, kHost, kServer)->expires_at,
+            kT0 + 32 * kSecond - kNs);
+  Out(*nat.nat, kT0 + 2 * kSecond, kHost, kServer);
+  EXPECT_EQ(nat.nat->FindMapping(kT0, kHost, kServer)->expires_at,
+            kT0 + 182 * kSecond);
+}
+
 // --- TCP (RFC 5382 §5 REQ-5).
 
 const net::TransportAddress kTcpHost = Tcp("10.0.0.1:40000");

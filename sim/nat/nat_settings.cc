@@ -66,6 +66,8 @@ absl::Status ResolveTimers(const NatBehavior& behavior, NatSettings& out) {
                                net::Duration::Minutes(5));
   out.udp_replied_lifetime =
       SecondsOr(behavior.udp_replied_lifetime_seconds(), out.udp_lifetime);
+  out.udp_replied_lifetime_after =
+      net::Duration::Seconds(behavior.udp_replied_lifetime_after_seconds());
   switch (behavior.udp_refresh()) {
     case NatBehavior::REFRESH_UNSPECIFIED:
     case NatBehavior::REFRESH_OUTBOUND_ONLY:

@@ -26,6 +26,8 @@ struct NatSettings {
   bool paired_pooling = true;
   net::Duration udp_lifetime = net::Duration::Minutes(5);
   net::Duration udp_replied_lifetime = net::Duration::Minutes(5);
+  // Age of the mapping from which `udp_replied_lifetime` applies.
+  net::Duration udp_replied_lifetime_after;
   bool inbound_refreshes_udp = false;
   net::Duration tcp_established_timeout =
       net::Duration::Hours(2) + net::Duration::Minutes(4);

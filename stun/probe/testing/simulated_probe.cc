@@ -60,11 +60,12 @@ absl::StatusOr<SimulatedProbe> RunSimulatedProbe(
   NatProbeOptions probe_options = options.probe;
   probe_options.server = config.primary;
   NatProbe probe((*network)->client().random(), probe_options);
-  net::UdpDriver<NatProbe> driver(
-      (*network)->client(), probe, [&run](NatProbe::Event event) {
-        run.progress.push_back(event.message);
-        if (event.result.has_value()) run.result = *std::move(event.result);
-      });
+  net::UdpDriver<NatProbe> driver((*network)->client(), probe,
+                                  [&run](NatProbe::Event event) {
+                                    run.progress.push_back(event.message);
+                                    if (event.result.has_value())
+                                      run.result = *std::move(event.result);
+                                  });
   const net::IpAddress local = options.wildcard_sockets
                                    ? net::IpAddress::V4Any()
                                    : (*network)->client_ip();

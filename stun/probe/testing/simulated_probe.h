@@ -36,10 +36,10 @@ struct SimulatedProbeOptions {
 
 struct SimulatedProbe {
   NatProbeResult result;
-  net::Duration elapsed;               // Simulated time, start to verdict.
-  std::vector<std::string> progress;   // Every event's message, in order.
-  std::string trace;  // The simulator's trace as text, when kept.
-  uint64_t events = 0;                 // Simulator events run.
+  net::Duration elapsed;              // Simulated time, start to verdict.
+  std::vector<std::string> progress;  // Every event's message, in order.
+  std::string trace;    // The simulator's trace as text, when kept.
+  uint64_t events = 0;  // Simulator events run.
 };
 
 // A NAT of the given mapping and filtering that preserves ports (when it
