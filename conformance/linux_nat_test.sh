@@ -81,5 +81,13 @@ grep -qx 'NAT: endpoint-independent mapping, address-and-port-dependent filterin
   fail "real MASQUERADE differs from the simulator's linux_masquerade preset"
 grep -q '^  mapped address: 192\.0\.2\.1:' <<<"${text}" || fail "not mapped to the NAT's address"
 grep -qx '  hairpinning: not observed' <<<"${text}" || fail "hairpinning"
+if [[ "${LIFETIME:-0}" == 1 ]]; then
+  # conntrack's 30 s UDP timeout (a Binding answered at once is no "stream"),
+  # as the preset models it: the bracket must hold 30 s.
+  bracket="$(sed -n 's/^  binding lifetime: between \([0-9.]*\) s and \([0-9.]*\) s$/\1 \2/p' <<<"${text}")"
+  [[ -n "${bracket}" ]] || fail "no lifetime bracket"
+  awk -v b="${bracket}" 'BEGIN { split(b, x, " "); exit !(x[1] < 30 && x[2] >= 30) }' ||
+    fail "lifetime bracket ${bracket} does not hold conntrack's 30 s"
+fi
 stop_stun_server
 echo PASS
