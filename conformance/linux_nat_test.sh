@@ -6,11 +6,13 @@
 #   client ns 10.0.0.2 --veth-- nat ns 10.0.0.1 | 192.0.2.1 (MASQUERADE)
 #     --veth-- server ns 192.0.2.10 and 192.0.2.11
 #
-# The probe must find what the simulator's `linux_masquerade` preset models
-# (stun/probe:nat_probe_sim_test LinuxMasqueradePreset): endpoint-independent
-# mapping, address-and-port-dependent filtering, no hairpinning. With
-# LIFETIME=1 in the environment it also measures the binding lifetime (about
-# five minutes) and prints it.
+# The probe must find what the simulator's presets model
+# (//stun/probe:nat_probe_sim_test, *Preset): plain MASQUERADE is
+# `linux_masquerade` (endpoint-independent mapping, address-and-port-dependent
+# filtering, no hairpinning), MASQUERADE --random-fully is `symmetric`
+# (address-and-port-dependent mapping and filtering). With LIFETIME=1 in the
+# environment it also measures plain MASQUERADE's binding lifetime (about five
+# minutes) and checks it against conntrack's 30 s.
 #
 # Needs root (namespaces, netfilter), iproute2, iptables and util-linux's
 # unshare and nsenter; tagged manual, so `bazel test //...` leaves it out:
@@ -61,7 +63,6 @@ in_ns "${nat_ns}" ip addr add 192.0.2.1/24 dev n1
 in_ns "${nat_ns}" ip link set n0 up
 in_ns "${nat_ns}" ip link set n1 up
 in_ns "${nat_ns}" sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward'
-in_ns "${nat_ns}" iptables -t nat -A POSTROUTING -o n1 -j MASQUERADE
 in_ns "${server_ns}" ip addr add 192.0.2.10/24 dev s0
 in_ns "${server_ns}" ip addr add 192.0.2.11/24 dev s0
 in_ns "${server_ns}" ip link set s0 up
@@ -72,15 +73,26 @@ printf '#!/bin/sh\nexec nsenter -t %s -n %s "$@"\n' "${server_ns}" "${PINHOLE}" 
 chmod +x "${wrapper}"
 start_stun_server "${wrapper}" --listen=192.0.2.10:3478 --alternate=192.0.2.11:3479
 
-flags=(--server=192.0.2.10:3478 --verbose)
-[[ "${LIFETIME:-0}" == 1 ]] && flags+=(--lifetime --lifetime_max=240s --lifetime_resolution=2s)
-text="$(in_ns "${client_ns}" timeout 900 "${PINHOLE}" probe "${flags[@]}")" ||
-  fail "probe failed: ${text}"
-echo "${text}"
-grep -qx 'NAT: endpoint-independent mapping, address-and-port-dependent filtering' <<<"${text}" ||
-  fail "real MASQUERADE differs from the simulator's linux_masquerade preset"
-grep -q '^  mapped address: 192\.0\.2\.1:' <<<"${text}" || fail "not mapped to the NAT's address"
-grep -qx '  hairpinning: not observed' <<<"${text}" || fail "hairpinning"
+# probe RULE_FLAGS EXPECTED_VERDICT: the probe through MASQUERADE with the
+# flags given; its text, after checking the verdict.
+probe() {
+  in_ns "${nat_ns}" iptables -t nat -F POSTROUTING
+  in_ns "${nat_ns}" iptables -t nat -A POSTROUTING -o n1 -j MASQUERADE $1
+  local flags=(--server=192.0.2.10:3478 --verbose)
+  [[ "${LIFETIME:-0}" == 1 && -z "$1" ]] &&
+    flags+=(--lifetime --lifetime_max=240s --lifetime_resolution=2s)
+  local text
+  text="$(in_ns "${client_ns}" timeout 900 "${PINHOLE}" probe "${flags[@]}")" ||
+    fail "probe failed: ${text}"
+  echo "${text}" >&2
+  grep -qx "$2" <<<"${text}" || fail "MASQUERADE $1: expected '$2'"
+  grep -q '^  mapped address: 192\.0\.2\.1:' <<<"${text}" || fail "not mapped to the NAT's address"
+  grep -qx '  hairpinning: not observed' <<<"${text}" || fail "hairpinning"
+  echo "${text}"
+}
+
+# Plain MASQUERADE: the linux_masquerade preset.
+text="$(probe "" 'NAT: endpoint-independent mapping, address-and-port-dependent filtering')"
 if [[ "${LIFETIME:-0}" == 1 ]]; then
   # conntrack's 30 s UDP timeout (a Binding answered at once is no "stream"),
   # as the preset models it: the bracket must hold 30 s.
@@ -89,5 +101,8 @@ if [[ "${LIFETIME:-0}" == 1 ]]; then
   awk -v b="${bracket}" 'BEGIN { split(b, x, " "); exit !(x[1] < 30 && x[2] >= 30) }' ||
     fail "lifetime bracket ${bracket} does not hold conntrack's 30 s"
 fi
+# MASQUERADE --random-fully (a random port per flow): the symmetric preset.
+probe --random-fully 'NAT: address-and-port-dependent mapping, address-and-port-dependent filtering' >/dev/null
+
 stop_stun_server
 echo PASS

@@ -260,6 +260,19 @@ TEST(NatProbeSimTest, LinuxMasqueradePreset) {
             2'000 + 80);
 }
 
+// The simulator's symmetric NAT, as the probe sees it: what real netfilter
+// shows with MASQUERADE --random-fully (//conformance:linux_nat_test).
+TEST(NatProbeSimTest, SymmetricPreset) {
+  absl::StatusOr<NatBehavior> preset = sim::NatPreset("symmetric");
+  ASSERT_TRUE(preset.ok()) << preset.status();
+  const SimulatedProbe run = RunProbe(*preset);
+  EXPECT_EQ(Verdict(run.result),
+            "NAT: address-and-port-dependent mapping, address-and-port-"
+            "dependent filtering")
+      << Describe(run);
+  EXPECT_EQ(run.result.hairpinning(), HAIRPINNING_NOT_OBSERVED);
+}
+
 // A server with one address cannot answer the behaviour tests: the probe
 // says so, with what it did learn.
 TEST(NatProbeSimTest, ServerWithoutRfc5780) {
