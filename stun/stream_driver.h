@@ -19,7 +19,10 @@
 // sends to it later opens a new one (clients) or is counted as a send failure
 // (servers).
 // At most `kMaxConnections` live at once: beyond that, accepted connections
-// are closed at once and new outgoing ones are refused.
+// are closed at once and new outgoing ones are refused. An accepted
+// connection silent in both directions for `set_idle_timeout` is closed
+// (RFC 8489 §6.2.2 lets a server close a connection it judges timed out);
+// outgoing ones are the engine's to keep.
 //
 // One thread: the network's. The engine and the network must outlive the
 // driver.
@@ -62,9 +65,17 @@ class StreamDriver {
         engine_(engine),
         on_event_(std::move(on_event)),
         timer_(network.CreateTimer([this] { OnTimer(); })),
-        reaper_(network.CreateTimer([this] { Reap(); })) {}
+        reaper_(network.CreateTimer([this] { Reap(); })),
+        idle_sweeper_(network.CreateTimer([this] { SweepIdle(); })) {}
   StreamDriver(const StreamDriver&) = delete;
   StreamDriver& operator=(const StreamDriver&) = delete;
+
+  // Closes accepted connections with no traffic either way for `timeout`;
+  // nullopt (the default) keeps them until the peer closes.
+  void set_idle_timeout(std::optional<net::Duration> timeout) {
+    idle_timeout_ = timeout;
+    ArmIdleSweep();
+  }
 
   // Accepts TCP connections at `local` (port 0: the network chooses).
   // Returns the listening address.
@@ -100,6 +111,8 @@ class StreamDriver {
     std::unique_ptr<net::TcpStream> stream;
     StreamFramer framer;
     net::TransportAddress local;
+    bool accepted = false;
+    net::Time last_activity;
   };
 
   void OnAccept(std::unique_ptr<net::TcpStream> stream) {
@@ -112,13 +125,15 @@ class StreamDriver {
       reaper_->SetAt(network_.clock().Now());
       return;
     }
-    Adopt(remote, std::move(stream));
+    Adopt(remote, std::move(stream)).accepted = true;
+    ArmIdleSweep();
   }
 
   Connection& Adopt(const net::TransportAddress& remote,
                     std::unique_ptr<net::TcpStream> stream) {
     auto connection = std::make_unique<Connection>();
     connection->local = stream->local_address();
+    connection->last_activity = network_.clock().Now();
     connection->stream = std::move(stream);
     net::TcpStream& raw = *connection->stream;
     raw.SetCallbacks(net::TcpStream::Callbacks{
@@ -145,6 +160,7 @@ class StreamDriver {
       const auto it = connections_.find(remote);
       if (it == connections_.end()) return;
       Connection& connection = *it->second;
+      connection.last_activity = network_.clock().Now();
       data.remove_prefix(connection.framer.Append(data));
       if (!DeliverFrames(remote, connection)) {
         // Answers to the frames before the break still go out, then the FIN.
@@ -185,6 +201,7 @@ class StreamDriver {
       if (!opened.ok()) return Fail(std::move(opened));
       it = connections_.find(datagram.destination);
     }
+    it->second->last_activity = network_.clock().Now();
     if (absl::Status written = it->second->stream->Write(datagram.payload);
         !written.ok()) {
       Fail(std::move(written));
@@ -228,6 +245,35 @@ class StreamDriver {
 
   void Reap() { closing_.clear(); }
 
+  // Arms the sweep at the instant the quietest accepted connection times
+  // out, if there is one.
+  void ArmIdleSweep() {
+    std::optional<net::Time> next;
+    for (const auto& [remote, connection] : connections_) {
+      if (!idle_timeout_.has_value() || !connection->accepted) continue;
+      const net::Time due = connection->last_activity + *idle_timeout_;
+      if (!next.has_value() || due < *next) next = due;
+    }
+    if (next.has_value()) {
+      idle_sweeper_->SetAt(*next);
+    } else {
+      idle_sweeper_->Cancel();
+    }
+  }
+
+  void SweepIdle() {
+    const net::Time now = network_.clock().Now();
+    std::vector<net::TransportAddress> idle;
+    for (const auto& [remote, connection] : connections_) {
+      if (idle_timeout_.has_value() && connection->accepted &&
+          now - connection->last_activity >= *idle_timeout_) {
+        idle.push_back(remote);
+      }
+    }
+    for (const net::TransportAddress& remote : idle) Drop(remote);
+    ArmIdleSweep();
+  }
+
   void Fail(absl::Status status) {
     if (send_failures_++ == 0) first_failure_ = std::move(status);
   }
@@ -242,6 +288,8 @@ class StreamDriver {
   std::vector<std::unique_ptr<net::TcpStream>> closing_;
   std::unique_ptr<net::Timer> timer_;
   std::unique_ptr<net::Timer> reaper_;
+  std::unique_ptr<net::Timer> idle_sweeper_;
+  std::optional<net::Duration> idle_timeout_;
   bool flushing_ = false;
   uint64_t send_failures_ = 0;
   absl::Status first_failure_;

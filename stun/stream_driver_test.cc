@@ -115,5 +115,26 @@ TEST_F(StreamDriverTest, BrokenFramingClosesTheConnection) {
   EXPECT_TRUE(closed_->ok()) << *closed_;  // An orderly close (FIN).
 }
 
+// RFC 8489 §6.2.2: a connection that stays silent is closed by the server,
+// BindingService::kTcpIdleTimeout after its last traffic.
+TEST_F(StreamDriverTest, SilentConnectionIsClosedAfterTheIdleTimeout) {
+  const net::Time start = network_->sim().Now();
+  ASSERT_TRUE(stream_->Write(Request(1)).ok());
+  network_->sim().RunFor(Duration::Seconds(1));
+  ASSERT_EQ(answered_.size(), 1u);
+  // The request arrived, and was answered, 15 ms after the handshake (which
+  // took 30 ms): the last traffic was at 45 ms.
+  const net::Duration last = Duration::Milliseconds(45);
+  network_->sim().RunUntil([&] { return closed_.has_value(); },
+                           start + last + BindingService::kTcpIdleTimeout);
+  EXPECT_FALSE(closed_.has_value());
+  // The FIN takes 15 ms to arrive.
+  network_->sim().RunUntil([&] { return closed_.has_value(); },
+                           start + last + BindingService::kTcpIdleTimeout +
+                               Duration::Milliseconds(16));
+  ASSERT_TRUE(closed_.has_value());
+  EXPECT_TRUE(closed_->ok()) << *closed_;
+}
+
 }  // namespace
 }  // namespace pinhole::stun

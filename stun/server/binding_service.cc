@@ -142,6 +142,7 @@ absl::Status BindingService::Bind(net::Network& network,
   if (tcp) {
     tcp_ = std::make_unique<StreamDriver<BindingServer>>(network, server_,
                                                          std::move(on_event));
+    tcp_->set_idle_timeout(kTcpIdleTimeout);
   } else {
     udp_ = std::make_unique<net::UdpDriver<BindingServer>>(network, server_,
                                                            std::move(on_event));

@@ -20,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "net/network.h"
+#include "net/time.h"
 #include "net/transport_address.h"
 #include "net/udp_driver.h"
 #include "stun/server/binding_server.h"
@@ -29,6 +30,12 @@ namespace pinhole::stun {
 
 class BindingService {
  public:
+  // Over TCP, a connection silent this long is closed (RFC 8489 §6.2.2: the
+  // server keeps it "unless the server has determined that the connection
+  // has timed out"); a Binding client has no reason to stay silent so long,
+  // and idle connections would otherwise hold the connection cap.
+  static constexpr net::Duration kTcpIdleTimeout = net::Duration::Minutes(2);
+
   using EventCallback = absl::AnyInvocable<void(BindingServer::Event)>;
 
   // Creates the server (InvalidArgument for a bad configuration), chooses the
