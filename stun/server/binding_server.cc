@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -39,6 +40,11 @@ bool HeaderIsWellFormed(absl::Span<const uint8_t> bytes) {
   const size_t length = LoadBe16(bytes.data() + 2);
   return length % 4 == 0 && kHeaderSize + length == bytes.size();
 }
+
+// RFC 3489's SOURCE-ADDRESS and CHANGED-ADDRESS (RFC 8489 §18.3 keeps their
+// codes reserved): written to classic clients only, never parsed.
+using Rfc3489SourceAddress = PlainAddressAttribute<0x0004>;
+using Rfc3489ChangedAddress = PlainAddressAttribute<0x0005>;
 
 bool IsRfc3489(absl::Span<const uint8_t> bytes) {
   return LoadBe32(bytes.data() + 4) != kMagicCookie;
@@ -196,7 +202,7 @@ void BindingServer::HandleMalformedRequest(const net::DatagramView& datagram,
   builder_.Reset(kErrorType, id);
   constexpr absl::string_view kReason = "Malformed request";
   builder_.Add(ErrorCode{error::kBadRequest, kReason});
-  AddSoftware();
+  AddSoftware(IsRfc3489(datagram.payload));
   Send(datagram, arrival, datagram.source,
        Answer{error::kBadRequest, kReason, detail},
        IsRfc3489(datagram.payload));
@@ -247,14 +253,23 @@ size_t BindingServer::UnknownAttributes(const MessageView& request,
   for (const uint16_t type : request.unknown_comprehension_required()) {
     unknown[count++] = type;
   }
-  if (addresses_.behavior_discovery() && !request.is_rfc3489()) return count;
-  // Without RFC 5780 (or for an RFC 3489 client, RFC 8489 §12.2) its request
-  // attributes are unknown ones. RFC 5780 §6 says a server without alternate
-  // addresses "MUST respond with a 420 (Unknown Attribute) to any Request
-  // with a CHANGE-REQUEST attribute"; Pinhole departs from that for a
-  // CHANGE-REQUEST asking for no change, which it honours trivially: the
-  // basic test of stuntman's stunclient (and JSTUN's) sends one in every
-  // request, and coturn answers it too.
+  if (addresses_.behavior_discovery() && request.is_rfc3489()) {
+    // RFC 3489 §11.2.4: CHANGE-REQUEST is the classic NAT-type test too, and
+    // a server with two addresses and two ports answers it the same way; the
+    // rest of RFC 5780 (RESPONSE-PORT, PADDING) did not exist then.
+    if (request.Has(attr::kResponsePort)) {
+      unknown[count++] = attr::kResponsePort;
+    }
+    if (request.Has(attr::kPadding)) unknown[count++] = attr::kPadding;
+    return count;
+  }
+  if (addresses_.behavior_discovery()) return count;
+  // Without RFC 5780 its request attributes are unknown ones. RFC 5780 §6 says
+  // a server without alternate addresses "MUST respond with a 420 (Unknown
+  // Attribute) to any Request with a CHANGE-REQUEST attribute"; Pinhole departs
+  // from that for a CHANGE-REQUEST asking for no change, which it honours
+  // trivially: the basic test of stuntman's stunclient (and JSTUN's) sends one
+  // in every request, and coturn answers it too.
   if (request.Has(attr::kChangeRequest)) {
     const absl::StatusOr<ChangeRequest> change = request.Get<ChangeRequest>();
     if (!change.ok() || change->change_ip || change->change_port) {
@@ -275,9 +290,7 @@ std::optional<BindingServer::Refusal> BindingServer::ChooseRoute(
   route.to = datagram.source;
   // UnknownAttributes() has answered 420 when RFC 5780 is off; what remains
   // is at most a CHANGE-REQUEST asking for no change.
-  if (!addresses_.behavior_discovery() || request.is_rfc3489()) {
-    return std::nullopt;
-  }
+  if (!addresses_.behavior_discovery()) return std::nullopt;
   // RFC 5780 §6.1, Table 1: change IP swaps the IP the request arrived on,
   // change port its port.
   if (request.Has(attr::kChangeRequest)) {
@@ -325,8 +338,13 @@ void BindingServer::BuildSuccess(const MessageView& request,
       builder_.Add(ResponseOrigin{addresses_.at(route.from)});
       builder_.Add(OtherAddress{addresses_.at(arrival ^ 3)});
     }
+  } else if (addresses_.behavior_discovery()) {
+    // RFC 3489 §11.2.3 and §11.2.5: the same two addresses under their
+    // classic names, which RFC 5780's attributes replaced.
+    builder_.Add(Rfc3489SourceAddress{addresses_.at(route.from)});
+    builder_.Add(Rfc3489ChangedAddress{addresses_.at(arrival ^ 3)});
   }
-  AddSoftware();
+  AddSoftware(request.is_rfc3489());
   if (addresses_.behavior_discovery() && !request.is_rfc3489()) {
     if (const std::optional<absl::Span<const uint8_t>> padding =
             request.Find(attr::kPadding)) {
@@ -336,8 +354,18 @@ void BindingServer::BuildSuccess(const MessageView& request,
   Close(request, integrity);
 }
 
-void BindingServer::AddSoftware() {
-  if (!config_.software.empty()) builder_.Add(Software{config_.software});
+void BindingServer::AddSoftware(bool classic) {
+  if (config_.software.empty()) return;
+  if (!classic) {
+    builder_.Add(Software{config_.software});
+    return;
+  }
+  // RFC 3489 §11.1: an attribute's length counts its padding ("MUST be a
+  // multiple of 4"), and classic clients refuse other lengths; RFC 3489's
+  // SERVER text (0x8022, today's SOFTWARE) is padded with spaces.
+  std::string padded = config_.software;
+  padded.resize((padded.size() + 3) / 4 * 4, ' ');
+  builder_.Add(Software{padded});
 }
 
 void BindingServer::AddPadding(size_t requested) {
@@ -395,7 +423,7 @@ void BindingServer::SendError(const net::DatagramView& datagram, int arrival,
       StoreBe16(out.data() + 2 * i, unknown[i]);
     }
   }
-  AddSoftware();
+  AddSoftware(request.is_rfc3489());
   Close(request, integrity);
   // Errors go back the way the request came: CHANGE-REQUEST and
   // RESPONSE-PORT shape only success responses (RFC 5780 §6.1).

@@ -169,7 +169,8 @@ class BindingServer {
   void BuildSuccess(const MessageView& request,
                     const net::TransportAddress& client, int arrival,
                     const Route& route, const ResponseIntegrity& integrity);
-  void AddSoftware();
+  // SOFTWARE, padded with spaces to a multiple of 4 for classic clients.
+  void AddSoftware(bool classic);
   void AddPadding(size_t requested);
   void Close(const MessageView& request, const ResponseIntegrity& integrity);
 

@@ -305,11 +305,46 @@ TEST(BindingServerTest, AnswersRfc3489RequestWithMappedAddressOnly) {
   EXPECT_FALSE(response.fingerprint_offset().has_value());
 }
 
-TEST(BindingServerTest, Rfc3489RequestWithChangeRequestGets420) {
-  // RFC 8489 §12.2: a classic CHANGE-REQUEST is an unknown attribute.
+TEST(BindingServerTest, Rfc3489ChangeRequestIsHonouredWithClassicAttributes) {
+  // RFC 3489 §11.2.4: change IP and port. A server with two addresses and two
+  // ports answers from the other pair, naming it in SOURCE-ADDRESS (0x0004)
+  // and the pair both changes use in CHANGED-ADDRESS (0x0005).
   const std::vector<uint8_t> bytes = testing::FromHex(
       "0001 0008 0123456789abcdef0123456789abcdef 0003 0004 00000006");
   BindingServer server = MakeServer(testing::Rfc5780Config());
+  const Exchange exchange = Deliver(server, bytes);
+
+  ASSERT_EQ(exchange.transmits.size(), 1u);
+  const net::TransportAddress other = testing::Addr("192.0.2.2:3479");
+  EXPECT_EQ(exchange.response().source, other);
+  const MessageView response = exchange.message();
+  EXPECT_TRUE(response.is_rfc3489());
+  EXPECT_EQ(response.type(), kSuccess);
+  EXPECT_EQ(response.Get<MappedAddress>()->address, Client());
+  EXPECT_FALSE(response.Has(attr::kXorMappedAddress));
+  EXPECT_FALSE(response.Has(attr::kOtherAddress));
+  // 0x0004 and 0x0005 are reserved since RFC 5389: raw address values.
+  const std::vector<uint8_t> expected_source = {0x00, 0x01, 0x0D, 0x97,
+                                                192,  0,    2,    2};
+  const std::vector<uint8_t> expected_changed = {0x00, 0x01, 0x0D, 0x97,
+                                                 192,  0,    2,    2};
+  const std::optional<absl::Span<const uint8_t>> source = response.Find(0x0004);
+  const std::optional<absl::Span<const uint8_t>> changed =
+      response.Find(0x0005);
+  ASSERT_TRUE(source.has_value());
+  ASSERT_TRUE(changed.has_value());
+  EXPECT_EQ(std::vector<uint8_t>(source->begin(), source->end()),
+            expected_source);
+  EXPECT_EQ(std::vector<uint8_t>(changed->begin(), changed->end()),
+            expected_changed);
+  // RFC 3489 §11.1: lengths are multiples of 4, padding included.
+  EXPECT_EQ(response.Get<Software>()->value, "Pinhole ");
+}
+
+TEST(BindingServerTest, Rfc3489ChangeRequestWithoutRfc5780Gets420) {
+  const std::vector<uint8_t> bytes = testing::FromHex(
+      "0001 0008 0123456789abcdef0123456789abcdef 0003 0004 00000006");
+  BindingServer server = MakeServer(PlainConfig());
   const Exchange exchange = Deliver(server, bytes);
 
   ASSERT_EQ(exchange.transmits.size(), 1u);
