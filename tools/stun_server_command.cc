@@ -25,6 +25,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "net/network.h"
 #include "net/real/real_network.h"
 #include "net/transport_address.h"
@@ -129,7 +131,10 @@ void Log(const stun::BindingServer::Event& event) {
       event.response_source != event.destination) {
     absl::StrAppend(&line, " from ", event.response_source.ToString());
   }
-  std::fprintf(stderr, "stun-server: %s\n", line.c_str());
+  // Wall-clock time, UTC, to the millisecond: logs are read next to others.
+  const std::string now = absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
+                                           absl::UTCTimeZone());
+  std::fprintf(stderr, "%s stun-server: %s\n", now.c_str(), line.c_str());
 }
 
 absl::StatusOr<std::unique_ptr<stun::BindingService>> Serve(
