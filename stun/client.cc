@@ -220,6 +220,18 @@ void StunClient::OnResponse(net::Time now, RequestId id, Pending& pending,
   Response owned{
       datagram.source, datagram.destination,
       std::vector<uint8_t>(datagram.payload.begin(), datagram.payload.end())};
+  // RFC 8489 §7.3.3 and §7.3.4: unknown comprehension-required attributes
+  // in a response mean the transaction failed.
+  if (!response.unknown_comprehension_required().empty()) {
+    Finish(id,
+           absl::FailedPreconditionError(absl::StrCat(
+               "response from ", pending.request.server.ToString(),
+               " carries unknown comprehension-required attribute 0x",
+               absl::Hex(response.unknown_comprehension_required().front(),
+                         absl::kZeroPad4))),
+           std::move(owned));
+    return;
+  }
   if (response.message_class() == MessageClass::kSuccessResponse) {
     Finish(id, absl::OkStatus(), std::move(owned));
     return;

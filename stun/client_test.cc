@@ -229,6 +229,27 @@ TEST_F(StunClientTest, DiscardsBadFingerprintAndWrongMethod) {
   EXPECT_TRUE(event->status.ok());
 }
 
+// RFC 8489 §7.3.3: a success response with an unknown comprehension-required
+// attribute fails the transaction.
+TEST_F(StunClientTest, UnknownComprehensionRequiredAttributeFails) {
+  Start(Binding());
+  const MessageView request = Parse(Sent());
+  const uint8_t value[4] = {0, 0, 0, 0};
+  ASSERT_TRUE(
+      Deliver(MessageBuilder({Method::kBinding, MessageClass::kSuccessResponse},
+                             request.transaction_id())
+                  .Add(XorMappedAddress{kMapped})
+                  .AddRaw(0x7F02, value)
+                  .Finish()
+                  .value()));
+  std::optional<StunClient::Event> event = Event();
+  ASSERT_TRUE(event.has_value());
+  EXPECT_EQ(event->status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(event->status.message(),
+            "response from 198.51.100.1:3478/udp carries unknown "
+            "comprehension-required attribute 0x7f02");
+}
+
 TEST_F(StunClientTest, ResponseFromAnotherAddressCounts) {
   // RFC 5780: CHANGE-REQUEST answers come from the server's other address.
   Start(Binding());
