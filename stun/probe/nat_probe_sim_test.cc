@@ -273,6 +273,37 @@ TEST(NatProbeSimTest, SymmetricPreset) {
   EXPECT_EQ(run.result.hairpinning(), HAIRPINNING_NOT_OBSERVED);
 }
 
+// NAT444: the probe measures the chain as one NAT. A port-restricted home
+// NAT behind an endpoint-independent CGN keeps its filtering; the CGN
+// hairpins, so the home router's request to its own public address returns.
+TEST(NatProbeSimTest, HomeNatBehindCarrierGradeNat) {
+  testing::SimulatedProbeOptions options;
+  options.nat = *sim::NatPreset("port_restricted_cone");
+  options.cgn = *sim::NatPreset("carrier_grade");
+  absl::StatusOr<SimulatedProbe> run = testing::RunSimulatedProbe(options);
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(Verdict(run->result),
+            "NAT: endpoint-independent mapping, address-and-port-dependent "
+            "filtering")
+      << Describe(*run);
+  EXPECT_EQ(run->result.mapped_address().substr(0, 12), "203.0.113.1:");
+  EXPECT_EQ(run->result.hairpinning(), HAIRPINNING_EXTERNAL_SOURCE);
+}
+
+// A full-cone home NAT behind a symmetric CGN: the chain is symmetric.
+TEST(NatProbeSimTest, FullConeBehindSymmetricCgn) {
+  testing::SimulatedProbeOptions options;
+  options.nat = *sim::NatPreset("full_cone");
+  options.cgn = *sim::NatPreset("symmetric");
+  absl::StatusOr<SimulatedProbe> run = testing::RunSimulatedProbe(options);
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(Verdict(run->result),
+            "NAT: address-and-port-dependent mapping, address-and-port-"
+            "dependent filtering")
+      << Describe(*run);
+  EXPECT_EQ(run->result.hairpinning(), HAIRPINNING_NOT_OBSERVED);
+}
+
 // A server with one address cannot answer the behaviour tests: the probe
 // says so, with what it did learn.
 TEST(NatProbeSimTest, ServerWithoutRfc5780) {

@@ -38,6 +38,7 @@ absl::StatusOr<SimulatedProbe> RunSimulatedProbe(
     const SimulatedProbeOptions& options) {
   sim::BehindNatOptions network_options;
   network_options.nat = options.nat;
+  network_options.cgn = options.cgn;
   absl::StatusOr<std::unique_ptr<sim::BehindNat>> network =
       sim::BehindNat::Create(network_options);
   if (!network.ok()) return network.status();

@@ -22,6 +22,7 @@ namespace pinhole::stun::testing {
 
 struct SimulatedProbeOptions {
   std::optional<sim::NatBehavior> nat;  // None: the client is on the Internet.
+  std::optional<sim::NatBehavior> cgn;  // A carrier-grade NAT outside `nat`.
   NatProbeOptions probe;                // `server` is filled in.
   net::Duration limit = net::Duration::Seconds(60);
   // Bind the probe's sockets to 0.0.0.0 instead of the client's address.
