@@ -37,6 +37,7 @@ sim::NatBehavior NatOf(sim::NatBehavior::Mapping mapping,
 absl::StatusOr<SimulatedProbe> RunSimulatedProbe(
     const SimulatedProbeOptions& options) {
   sim::BehindNatOptions network_options;
+  network_options.seed = options.seed;
   network_options.nat = options.nat;
   network_options.cgn = options.cgn;
   absl::StatusOr<std::unique_ptr<sim::BehindNat>> network =
@@ -90,6 +91,7 @@ absl::StatusOr<SimulatedProbe> RunSimulatedProbe(
   run.elapsed = sim.Now() - start;
   run.events = sim.events_run();
   if (options.keep_trace) run.trace = sim.trace().ToText();
+  run.trace_sha256 = sim.trace().Sha256Hex();
   return run;
 }
 

@@ -21,6 +21,7 @@
 namespace pinhole::stun::testing {
 
 struct SimulatedProbeOptions {
+  uint64_t seed = 1;
   std::optional<sim::NatBehavior> nat;  // None: the client is on the Internet.
   std::optional<sim::NatBehavior> cgn;  // A carrier-grade NAT outside `nat`.
   NatProbeOptions probe;                // `server` is filled in.
@@ -39,8 +40,9 @@ struct SimulatedProbe {
   NatProbeResult result;
   net::Duration elapsed;              // Simulated time, start to verdict.
   std::vector<std::string> progress;  // Every event's message, in order.
-  std::string trace;    // The simulator's trace as text, when kept.
-  uint64_t events = 0;  // Simulator events run.
+  std::string trace;         // The simulator's trace as text, when kept.
+  std::string trace_sha256;  // Of the trace, always.
+  uint64_t events = 0;       // Simulator events run.
 };
 
 // A NAT of the given mapping and filtering that preserves ports (when it
