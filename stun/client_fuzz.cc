@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "build_defs/fuzz_check.h"
 #include "net/datagram.h"
 #include "net/deterministic_random.h"
 #include "net/time.h"
@@ -23,13 +24,6 @@
 
 namespace pinhole::stun {
 namespace {
-
-void Check(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "invariant broken: %s\n", what);
-    std::abort();
-  }
-}
 
 void Run(absl::Span<const uint8_t> input) {
   const net::TransportAddress local =
@@ -43,20 +37,20 @@ void Run(absl::Span<const uint8_t> input) {
   request.local = local;
   request.server = server;
   request.long_term = LongTermCredential{"user", "password"};
-  Check(client.Start(now, std::move(request)).ok(), "start");
+  FuzzCheck(client.Start(now, std::move(request)).ok(), "start");
   std::optional<TransactionId> in_flight;
   int messages = 0;
   const auto drain = [&] {
     while (std::optional<net::Datagram> sent = client.PollTransmit()) {
       absl::StatusOr<MessageView> message = MessageView::Parse(sent->payload);
-      Check(message.ok(), "the client sent a message that does not parse");
+      FuzzCheck(message.ok(), "the client sent a message that does not parse");
       if (in_flight != message->transaction_id()) ++messages;
       in_flight = message->transaction_id();
     }
     while (client.PollEvent().has_value()) in_flight.reset();
     // The first request, one retry after 401 and three after 438.
-    Check(messages <= 5, "more retries than the client allows");
-    Check(client.pending() <= 1, "more than one request in flight");
+    FuzzCheck(messages <= 5, "more retries than the client allows");
+    FuzzCheck(client.pending() <= 1, "more than one request in flight");
   };
   drain();
   while (input.size() >= 2) {

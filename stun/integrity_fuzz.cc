@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "build_defs/fuzz_check.h"
 #include "stun/attribute_type.h"
 #include "stun/integrity.h"
 #include "stun/message.h"
@@ -19,13 +20,6 @@
 
 namespace pinhole::stun {
 namespace {
-
-void Check(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "invariant broken: %s\n", what);
-    std::abort();
-  }
-}
 
 void Run(absl::Span<const uint8_t> input) {
   if (input.empty()) return;
@@ -38,15 +32,16 @@ void Run(absl::Span<const uint8_t> input) {
   const absl::Status sha1 = VerifyMessageIntegrity(*message, key);
   const absl::Status sha256 = VerifyMessageIntegritySha256(*message, key);
   const absl::Status fingerprint = VerifyFingerprint(*message);
-  Check(sha1.ok() || sha1.code() == absl::StatusCode::kNotFound ||
-            sha1.code() == absl::StatusCode::kUnauthenticated,
-        "MESSAGE-INTEGRITY status");
-  Check(sha256.ok() || sha256.code() == absl::StatusCode::kNotFound ||
-            sha256.code() == absl::StatusCode::kUnauthenticated,
-        "MESSAGE-INTEGRITY-SHA256 status");
-  Check(fingerprint.ok() || fingerprint.code() == absl::StatusCode::kNotFound ||
-            fingerprint.code() == absl::StatusCode::kInvalidArgument,
-        "FINGERPRINT status");
+  FuzzCheck(sha1.ok() || sha1.code() == absl::StatusCode::kNotFound ||
+                sha1.code() == absl::StatusCode::kUnauthenticated,
+            "MESSAGE-INTEGRITY status");
+  FuzzCheck(sha256.ok() || sha256.code() == absl::StatusCode::kNotFound ||
+                sha256.code() == absl::StatusCode::kUnauthenticated,
+            "MESSAGE-INTEGRITY-SHA256 status");
+  FuzzCheck(fingerprint.ok() ||
+                fingerprint.code() == absl::StatusCode::kNotFound ||
+                fingerprint.code() == absl::StatusCode::kInvalidArgument,
+            "FINGERPRINT status");
 
   // Re-sign the counted attributes: the result must verify with this key.
   MessageBuilder builder(message->type(), message->transaction_id());
@@ -65,11 +60,11 @@ void Run(absl::Span<const uint8_t> input) {
   if (!signed_bytes.ok()) return;  // Too large once signed.
   absl::StatusOr<MessageView> signed_message =
       MessageView::Parse(*signed_bytes);
-  Check(signed_message.ok(), "a signed message does not parse");
-  Check(VerifyMessageIntegrity(*signed_message, key).ok(), "MI re-sign");
-  Check(VerifyMessageIntegritySha256(*signed_message, key).ok(),
-        "MI-SHA256 re-sign");
-  Check(VerifyFingerprint(*signed_message).ok(), "FINGERPRINT re-sign");
+  FuzzCheck(signed_message.ok(), "a signed message does not parse");
+  FuzzCheck(VerifyMessageIntegrity(*signed_message, key).ok(), "MI re-sign");
+  FuzzCheck(VerifyMessageIntegritySha256(*signed_message, key).ok(),
+            "MI-SHA256 re-sign");
+  FuzzCheck(VerifyFingerprint(*signed_message).ok(), "FINGERPRINT re-sign");
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "build_defs/fuzz_check.h"
 #include "stun/attribute_type.h"
 #include "stun/attributes.h"
 #include "stun/message.h"
@@ -17,13 +18,6 @@
 
 namespace pinhole::stun {
 namespace {
-
-void Check(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "invariant broken: %s\n", what);
-    std::abort();
-  }
-}
 
 template <typename... A>
 void DecodeAll(const MessageView& message) {
@@ -45,14 +39,14 @@ void Run(absl::Span<const uint8_t> input) {
   absl::StatusOr<MessageView> parsed = MessageView::Parse(input);
   if (!parsed.ok()) return;
   const MessageView& message = *parsed;
-  Check(message.size() == input.size(), "size");
-  Check(message.unknown_comprehension_required().size() <=
-            message.unknown_count(),
-        "unknown count");
+  FuzzCheck(message.size() == input.size(), "size");
+  FuzzCheck(message.unknown_comprehension_required().size() <=
+                message.unknown_count(),
+            "unknown count");
   for (uint16_t type : message.unknown_comprehension_required()) {
-    Check(IsComprehensionRequired(type), "unknown list: optional type");
-    Check(KnownAttributeSlot(type) == kUnknownAttributeSlot,
-          "unknown list: known type");
+    FuzzCheck(IsComprehensionRequired(type), "unknown list: optional type");
+    FuzzCheck(KnownAttributeSlot(type) == kUnknownAttributeSlot,
+              "unknown list: known type");
   }
   DecodeAll<MappedAddress, XorMappedAddress, AlternateServer, ResponseOrigin,
             OtherAddress, XorPeerAddress, XorRelayedAddress, Username, Realm,
@@ -78,21 +72,21 @@ void Run(absl::Span<const uint8_t> input) {
     kept.push_back(attribute);
   }
   absl::StatusOr<std::vector<uint8_t>> rebuilt = builder.Finish();
-  Check(rebuilt.ok(), "rebuilding a parsed message failed");
+  FuzzCheck(rebuilt.ok(), "rebuilding a parsed message failed");
   absl::StatusOr<MessageView> reparsed = MessageView::Parse(*rebuilt);
-  Check(reparsed.ok(), "a rebuilt message does not parse");
-  Check(reparsed->type() == message.type(), "type changed");
+  FuzzCheck(reparsed.ok(), "a rebuilt message does not parse");
+  FuzzCheck(reparsed->type() == message.type(), "type changed");
   size_t i = 0;
   for (const RawAttribute attribute : reparsed->attributes()) {
-    Check(i < kept.size(), "extra attribute");
-    Check(attribute.type == kept[i].type, "attribute type changed");
-    Check(attribute.value.size() == kept[i].value.size() &&
-              std::equal(attribute.value.begin(), attribute.value.end(),
-                         kept[i].value.begin()),
-          "attribute value changed");
+    FuzzCheck(i < kept.size(), "extra attribute");
+    FuzzCheck(attribute.type == kept[i].type, "attribute type changed");
+    FuzzCheck(attribute.value.size() == kept[i].value.size() &&
+                  std::equal(attribute.value.begin(), attribute.value.end(),
+                             kept[i].value.begin()),
+              "attribute value changed");
     ++i;
   }
-  Check(i == kept.size(), "missing attribute");
+  FuzzCheck(i == kept.size(), "missing attribute");
 }
 
 }  // namespace

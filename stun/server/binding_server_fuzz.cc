@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "build_defs/fuzz_check.h"
 #include "net/datagram.h"
 #include "net/ip_address.h"
 #include "net/time.h"
@@ -22,17 +23,10 @@
 namespace pinhole::stun {
 namespace {
 
-void Check(bool condition, const char* what) {
-  if (!condition) {
-    std::fprintf(stderr, "invariant broken: %s\n", what);
-    std::abort();
-  }
-}
-
 net::TransportAddress Addr(const char* text) {
   absl::StatusOr<net::TransportAddress> address =
       net::TransportAddress::Parse(text);
-  Check(address.ok(), "test address parses");
+  FuzzCheck(address.ok(), "test address parses");
   return *address;
 }
 
@@ -43,7 +37,7 @@ BindingServer MakeServer(bool with_auth) {
   config.alternate_port = 3479;
   if (with_auth) config.short_term_users = {{"alice", "wonderland"}};
   absl::StatusOr<BindingServer> server = BindingServer::Create(config);
-  Check(server.ok(), "the fuzz configuration is valid");
+  FuzzCheck(server.ok(), "the fuzz configuration is valid");
   return *std::move(server);
 }
 
@@ -57,24 +51,25 @@ void Exercise(BindingServer& server, absl::Span<const uint8_t> bytes) {
     int responses = 0;
     while (std::optional<net::Datagram> out = server.PollTransmit()) {
       ++responses;
-      Check(MessageView::Parse(out->payload).ok(), "a response parses");
+      FuzzCheck(MessageView::Parse(out->payload).ok(), "a response parses");
       bool served = false;
       for (const net::TransportAddress& address : local) {
         served = served || address == out->source;
       }
-      Check(served, "a response leaves from a served address");
-      Check(out->destination.ip() == client.ip(),
-            "a response goes to the client's IP");
+      FuzzCheck(served, "a response leaves from a served address");
+      FuzzCheck(out->destination.ip() == client.ip(),
+                "a response goes to the client's IP");
     }
-    Check(responses <= 1, "at most one response per datagram");
+    FuzzCheck(responses <= 1, "at most one response per datagram");
     int events = 0;
     while (server.PollEvent().has_value()) ++events;
-    Check(events == 1, "one event per datagram");
+    FuzzCheck(events == 1, "one event per datagram");
     const BindingServer::Stats& stats = server.stats();
-    Check(stats.datagrams == before + 1, "the datagram is counted");
-    Check(stats.successes + stats.errors + stats.indications + stats.dropped ==
-              stats.datagrams,
-          "every datagram counts once");
+    FuzzCheck(stats.datagrams == before + 1, "the datagram is counted");
+    FuzzCheck(
+        stats.successes + stats.errors + stats.indications + stats.dropped ==
+            stats.datagrams,
+        "every datagram counts once");
   }
 }
 

@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
   const std::string json =
       absl::StrReplaceAll(pinhole::stun::ToJson(run->result), {{" ", ""}});
   std::printf("seed=%llu trace_sha256=%s result=%s\n",
-              static_cast<unsigned long long>(seed),
-              run->trace_sha256.c_str(), json.c_str());
+              static_cast<unsigned long long>(seed), run->trace_sha256.c_str(),
+              json.c_str());
   return 0;
 }
