@@ -17,6 +17,9 @@
 // next deadline. The event callback may call into the engine; the driver
 // drains again before returning.
 //
+// A datagram whose `source` is not UDP (an engine that also serves TCP, such
+// as a TURN server) goes to the sender set by `set_stream_sender`, when set.
+//
 // Send failures are local (no socket for the source, the network refused):
 // they are counted and the first is kept, since a protocol over UDP already
 // treats any datagram as possibly lost.
@@ -71,6 +74,42 @@ class UdpDriver {
     return bound;
   }
 
+  // Closes the socket bound at `local` (as `Bind` returned it); its
+  // datagrams stop reaching the engine at once. Unknown addresses are
+  // ignored.
+  void Unbind(const TransportAddress& local) { sockets_.erase(local); }
+
+  // The socket bound at `local`, or null.
+  UdpSocket* socket(const TransportAddress& local) {
+    const auto it = sockets_.find(local);
+    return it == sockets_.end() ? nullptr : it->second.get();
+  }
+
+  // Where datagrams from a non-UDP source go (see above).
+  void set_stream_sender(absl::AnyInvocable<void(const Datagram&)> send) {
+    stream_sender_ = std::move(send);
+  }
+
+  // Sends `datagram` from the socket at its source, as a drained transmit
+  // is: what another driver of the same engine calls for UDP datagrams.
+  void Send(const Datagram& datagram) {
+    if (datagram.source.protocol() != TransportProtocol::kUdp &&
+        stream_sender_) {
+      return stream_sender_(datagram);
+    }
+    const auto it = sockets_.find(datagram.source);
+    absl::Status status =
+        it == sockets_.end()
+            ? absl::FailedPreconditionError("no socket bound at " +
+                                            datagram.source.ToString())
+            : it->second->SendTo(datagram.destination, datagram.payload);
+    if (status.ok()) {
+      ++sent_;
+      return;
+    }
+    if (send_failures_++ == 0) first_failure_ = std::move(status);
+  }
+
   // Drains the engine after its owner called into it directly.
   void Flush() {
     if (flushing_) return;  // The outer Flush drains everything.
@@ -97,24 +136,11 @@ class UdpDriver {
     Flush();
   }
 
-  void Send(const Datagram& datagram) {
-    const auto it = sockets_.find(datagram.source);
-    absl::Status status =
-        it == sockets_.end()
-            ? absl::FailedPreconditionError("no socket bound at " +
-                                            datagram.source.ToString())
-            : it->second->SendTo(datagram.destination, datagram.payload);
-    if (status.ok()) {
-      ++sent_;
-      return;
-    }
-    if (send_failures_++ == 0) first_failure_ = std::move(status);
-  }
-
   Network& network_;
   Engine& engine_;
   EventCallback on_event_;
   std::map<TransportAddress, std::unique_ptr<UdpSocket>> sockets_;
+  absl::AnyInvocable<void(const Datagram&)> stream_sender_;
   std::unique_ptr<Timer> timer_;
   bool flushing_ = false;
   uint64_t sent_ = 0;

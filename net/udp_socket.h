@@ -36,6 +36,13 @@ class UdpSocket {
   // interface down).
   virtual absl::Status SendTo(const TransportAddress& destination,
                               absl::Span<const uint8_t> payload) = 0;
+
+  // Whether the datagrams this socket sends carry the IP "don't fragment" bit
+  // (IPv4 DF; for IPv6, whose routers never fragment, whether the sending
+  // host may). A TURN relay sets it for allocations that ask with
+  // DONT-FRAGMENT (RFC 8656 §7.2). An error means the network cannot honour
+  // the request.
+  virtual absl::Status SetDontFragment(bool dont_fragment) = 0;
 };
 
 }  // namespace pinhole::net

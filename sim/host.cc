@@ -36,6 +36,11 @@ class Host::UdpSocketImpl final : public net::UdpSocket {
                       absl::Span<const uint8_t> payload) override {
     return host_.SendUdp(local_, destination, payload);
   }
+  // The simulator never fragments (a datagram over a link's MTU is dropped),
+  // so every datagram already travels as if DF were set.
+  absl::Status SetDontFragment(bool /*dont_fragment*/) override {
+    return absl::OkStatus();
+  }
 
   void Deliver(const net::DatagramView& datagram) {
     // Held by a copy: the callback may destroy this socket.

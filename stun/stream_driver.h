@@ -24,6 +24,12 @@
 // (RFC 8489 §6.2.2 lets a server close a connection it judges timed out);
 // outgoing ones are the engine's to keep.
 //
+// An engine that also sends UDP (a TURN server relays to peers over UDP)
+// shares itself with a `net::UdpDriver`: datagrams to a UDP destination go to
+// the sender set by `set_udp_sender`, and the UDP driver hands this one its
+// stream datagrams through `Send`. `set_on_closed` learns of every
+// connection that ends, whatever the reason.
+//
 // One thread: the network's. The engine and the network must outlive the
 // driver.
 #ifndef PINHOLE_STUN_STREAM_DRIVER_H_
@@ -100,6 +106,45 @@ class StreamDriver {
         engine_, [this](const net::Datagram& datagram) { Send(datagram); },
         on_event_, *timer_);
     flushing_ = false;
+  }
+
+  // Where datagrams to a UDP destination go (see above).
+  void set_udp_sender(absl::AnyInvocable<void(const net::Datagram&)> send) {
+    udp_sender_ = std::move(send);
+  }
+
+  // Called with (remote, local) when a connection ends: closed by the peer,
+  // failed, broken framing or idle.
+  void set_on_closed(
+      absl::AnyInvocable<void(const net::TransportAddress& remote,
+                              const net::TransportAddress& local)>
+          on_closed) {
+    on_closed_ = std::move(on_closed);
+  }
+
+  // Sends `datagram` on the connection to its destination (opening one for a
+  // client), as a drained transmit is.
+  void Send(const net::Datagram& datagram) {
+    if (datagram.destination.protocol() == net::TransportProtocol::kUdp &&
+        udp_sender_) {
+      return udp_sender_(datagram);
+    }
+    auto it = connections_.find(datagram.destination);
+    if (it == connections_.end()) {
+      // A server's answer to a connection that is gone has no way back.
+      if (IsListening(datagram.source)) {
+        return Fail(absl::FailedPreconditionError(
+            "no connection to " + datagram.destination.ToString()));
+      }
+      absl::Status opened = Open(datagram.source, datagram.destination);
+      if (!opened.ok()) return Fail(std::move(opened));
+      it = connections_.find(datagram.destination);
+    }
+    it->second->last_activity = network_.clock().Now();
+    if (absl::Status written = it->second->stream->Write(datagram.payload);
+        !written.ok()) {
+      Fail(std::move(written));
+    }
   }
 
   size_t connections() const { return connections_.size(); }
@@ -189,25 +234,6 @@ class StreamDriver {
     Flush();
   }
 
-  void Send(const net::Datagram& datagram) {
-    auto it = connections_.find(datagram.destination);
-    if (it == connections_.end()) {
-      // A server's answer to a connection that is gone has no way back.
-      if (IsListening(datagram.source)) {
-        return Fail(absl::FailedPreconditionError(
-            "no connection to " + datagram.destination.ToString()));
-      }
-      absl::Status opened = Open(datagram.source, datagram.destination);
-      if (!opened.ok()) return Fail(std::move(opened));
-      it = connections_.find(datagram.destination);
-    }
-    it->second->last_activity = network_.clock().Now();
-    if (absl::Status written = it->second->stream->Write(datagram.payload);
-        !written.ok()) {
-      Fail(std::move(written));
-    }
-  }
-
   bool IsListening(const net::TransportAddress& address) const {
     for (const net::TransportAddress& listening : listening_) {
       if (listening.port() == address.port() &&
@@ -236,11 +262,13 @@ class StreamDriver {
     const auto it = connections_.find(remote);
     if (it == connections_.end()) return;
     std::unique_ptr<net::TcpStream> stream = std::move(it->second->stream);
+    const net::TransportAddress local = it->second->local;
     stream->SetCallbacks({});
     stream->Close();
     closing_.push_back(std::move(stream));
     connections_.erase(it);
     reaper_->SetAt(network_.clock().Now());
+    if (on_closed_) on_closed_(remote, local);
   }
 
   void Reap() { closing_.clear(); }
@@ -281,6 +309,10 @@ class StreamDriver {
   net::Network& network_;
   Engine& engine_;
   EventCallback on_event_;
+  absl::AnyInvocable<void(const net::Datagram&)> udp_sender_;
+  absl::AnyInvocable<void(const net::TransportAddress&,
+                          const net::TransportAddress&)>
+      on_closed_;
   std::vector<std::unique_ptr<net::TcpListener>> listeners_;
   std::vector<net::TransportAddress> listening_;
   std::map<net::TransportAddress, std::unique_ptr<Connection>> connections_;

@@ -234,4 +234,22 @@ absl::Status RealUdpSocket::SendTo(const TransportAddress& destination,
   return PosixError(error_number, absl::StrCat(what, ": sendto"));
 }
 
+absl::Status RealUdpSocket::SetDontFragment(bool dont_fragment) {
+  int rc = 0;
+  if (local_.family() == AddressFamily::kIpv4) {
+    const int value = dont_fragment ? IP_PMTUDISC_DO : IP_PMTUDISC_WANT;
+    rc = setsockopt(fd_.get(), IPPROTO_IP, IP_MTU_DISCOVER, &value,
+                    sizeof(value));
+  } else {
+    const int value = dont_fragment ? 1 : 0;
+    rc = setsockopt(fd_.get(), IPPROTO_IPV6, IPV6_DONTFRAG, &value,
+                    sizeof(value));
+  }
+  if (rc != 0) {
+    return PosixError(errno, absl::StrCat("don't-fragment on ",
+                                          local_.ToString()));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace pinhole::net::real

@@ -58,6 +58,10 @@ class RealUdpSocket final : public UdpSocket, private FdHandler {
   TransportAddress local_address() const override { return local_; }
   absl::Status SendTo(const TransportAddress& destination,
                       absl::Span<const uint8_t> payload) override;
+  // IP_MTU_DISCOVER = IP_PMTUDISC_DO (IPv4) or IPV6_DONTFRAG (IPv6): the
+  // kernel sets DF and refuses, rather than fragments, what exceeds the path
+  // MTU.
+  absl::Status SetDontFragment(bool dont_fragment) override;
 
  private:
   RealUdpSocket(EventLoop& loop, ScopedFd fd, TransportAddress local,
