@@ -7,6 +7,7 @@
 #include "absl/types/span.h"
 #include "net/datagram.h"
 #include "net/ip_address.h"
+#include "net/ip_prefix.h"
 #include "net/network.h"
 #include "net/random.h"
 #include "net/time.h"
@@ -14,7 +15,6 @@
 #include "net/transport_address.h"
 #include "net/udp_socket.h"
 #include "sim/host.h"
-#include "sim/ip_prefix.h"
 #include "sim/link.h"
 #include "sim/loss_model.h"
 #include "sim/middlebox.h"
@@ -96,8 +96,8 @@ ScenarioOutcome RunDeterminismScenario(uint64_t seed) {
   (void)alice->SetDefaultRoute(0);
   (void)router->AddInterface(*access, LinkEnd::kB);
   (void)router->AddInterface(*core, LinkEnd::kA);
-  (void)router->AddRoute(*IpPrefix::Parse("10.0.1.0/24"), 0);
-  (void)router->AddRoute(IpPrefix::Default(net::AddressFamily::kIpv4), 1);
+  (void)router->AddRoute(*net::IpPrefix::Parse("10.0.1.0/24"), 0);
+  (void)router->AddRoute(net::IpPrefix::Default(net::AddressFamily::kIpv4), 1);
   (void)box->Attach(Side::kInside, *core, LinkEnd::kB);
   (void)box->Attach(Side::kOutside, *edge, LinkEnd::kA);
   (void)bob->AddInterface(*edge, LinkEnd::kB, {Ip("198.51.100.2")});

@@ -101,7 +101,7 @@ absl::StatusOr<int> Host::AddInterface(Link& link, LinkEnd end,
   return index;
 }
 
-absl::Status Host::AddRoute(const IpPrefix& prefix, int interface) {
+absl::Status Host::AddRoute(const net::IpPrefix& prefix, int interface) {
   if (interface < 0 || interface >= static_cast<int>(interfaces_.size())) {
     return absl::InvalidArgumentError(
         absl::StrCat("host ", name_, " has no interface ", interface));
@@ -110,12 +110,12 @@ absl::Status Host::AddRoute(const IpPrefix& prefix, int interface) {
 }
 
 absl::Status Host::SetDefaultRoute(int interface) {
-  if (absl::Status s =
-          AddRoute(IpPrefix::Default(net::AddressFamily::kIpv4), interface);
+  if (absl::Status s = AddRoute(
+          net::IpPrefix::Default(net::AddressFamily::kIpv4), interface);
       !s.ok()) {
     return s;
   }
-  return AddRoute(IpPrefix::Default(net::AddressFamily::kIpv6), interface);
+  return AddRoute(net::IpPrefix::Default(net::AddressFamily::kIpv6), interface);
 }
 
 absl::Status Host::AddInterfaceTap(int interface, PacketTap tap) {

@@ -53,13 +53,13 @@
 #include "net/clock.h"
 #include "net/deterministic_random.h"
 #include "net/ip_address.h"
+#include "net/ip_prefix.h"
 #include "net/network.h"
 #include "net/random.h"
 #include "net/tcp_stream.h"
 #include "net/timer.h"
 #include "net/transport_address.h"
 #include "net/udp_socket.h"
-#include "sim/ip_prefix.h"
 #include "sim/link.h"
 #include "sim/packet.h"
 #include "sim/packet_sink.h"
@@ -91,7 +91,7 @@ class Host final : public net::Network {
   absl::StatusOr<int> AddInterface(Link& link, LinkEnd end,
                                    std::vector<net::IpAddress> addresses);
   // Fails for an unknown interface or a prefix routed already.
-  absl::Status AddRoute(const IpPrefix& prefix, int interface);
+  absl::Status AddRoute(const net::IpPrefix& prefix, int interface);
   absl::Status SetDefaultRoute(int interface);
   // Observes every packet the interface sends or receives.
   absl::Status AddInterfaceTap(int interface, PacketTap tap);

@@ -10,13 +10,13 @@
 #include "gtest/gtest.h"
 #include "net/datagram.h"
 #include "net/ip_address.h"
+#include "net/ip_prefix.h"
 #include "net/tcp_stream.h"
 #include "net/time.h"
 #include "net/timer.h"
 #include "net/transport_address.h"
 #include "net/udp_socket.h"
 #include "sim/drop_reason.h"
-#include "sim/ip_prefix.h"
 #include "sim/link.h"
 #include "sim/packet.h"
 #include "sim/simulator.h"
@@ -180,7 +180,7 @@ TEST(HostRoutingTest, SendToFailsWithoutARoute) {
   auto link = *Link::Create(sim, "wire", {});
   auto host = *Host::Create(sim, "h");
   ASSERT_TRUE(host->AddInterface(*link, LinkEnd::kA, {Ip("10.0.0.1")}).ok());
-  ASSERT_TRUE(host->AddRoute(*IpPrefix::Parse("10.0.0.0/24"), 0).ok());
+  ASSERT_TRUE(host->AddRoute(*net::IpPrefix::Parse("10.0.0.0/24"), 0).ok());
   auto socket =
       *host->BindUdp(Addr("0.0.0.0:0"), [](const net::DatagramView&) {});
   EXPECT_TRUE(socket->SendTo(Addr("10.0.0.9:1"), Bytes("x")).ok());
@@ -190,9 +190,9 @@ TEST(HostRoutingTest, SendToFailsWithoutARoute) {
       *host->BindUdp(Addr("[::]:0"), [](const net::DatagramView&) {});
   EXPECT_EQ(socket6->SendTo(Addr("[2001:db8::9]:1"), Bytes("x")).code(),
             absl::StatusCode::kUnavailable);
-  EXPECT_EQ(host->AddRoute(*IpPrefix::Parse("10.0.0.0/24"), 0).code(),
+  EXPECT_EQ(host->AddRoute(*net::IpPrefix::Parse("10.0.0.0/24"), 0).code(),
             absl::StatusCode::kAlreadyExists);
-  EXPECT_EQ(host->AddRoute(*IpPrefix::Parse("10.1.0.0/24"), 1).code(),
+  EXPECT_EQ(host->AddRoute(*net::IpPrefix::Parse("10.1.0.0/24"), 1).code(),
             absl::StatusCode::kInvalidArgument);
 }
 
@@ -211,7 +211,7 @@ TEST(HostRoutingTest, PicksTheInterfaceAndSourceByRoute) {
   ASSERT_TRUE(near->AddInterface(*lan, LinkEnd::kB, {Ip("192.168.1.2")}).ok());
   ASSERT_TRUE(far->AddInterface(*wan, LinkEnd::kB, {Ip("203.0.113.9")}).ok());
   ASSERT_TRUE(multi->SetDefaultRoute(0).ok());
-  ASSERT_TRUE(multi->AddRoute(*IpPrefix::Parse("192.168.1.0/24"), 1).ok());
+  ASSERT_TRUE(multi->AddRoute(*net::IpPrefix::Parse("192.168.1.0/24"), 1).ok());
   std::vector<std::pair<Time, TransportAddress>> got;
   auto record = [&](const net::DatagramView& d) {
     got.push_back({sim.Now(), d.source});

@@ -17,8 +17,8 @@ absl::StatusOr<std::unique_ptr<Router>> Router::Create(Simulator& simulator,
 }
 
 absl::StatusOr<int> Router::AddInterface(
-    Link& link, LinkEnd end, const std::vector<IpPrefix>& connected) {
-  for (const IpPrefix& prefix : connected) {
+    Link& link, LinkEnd end, const std::vector<net::IpPrefix>& connected) {
+  for (const net::IpPrefix& prefix : connected) {
     for (const RoutingTable::Route& route : routes_.routes()) {
       if (route.prefix == prefix) {
         return absl::AlreadyExistsError(absl::StrCat(
@@ -31,13 +31,13 @@ absl::StatusOr<int> Router::AddInterface(
   if (!port.ok()) return port.status();
   ports_.push_back(*std::move(port));
   const int index = static_cast<int>(ports_.size()) - 1;
-  for (const IpPrefix& prefix : connected) {
+  for (const net::IpPrefix& prefix : connected) {
     if (absl::Status s = routes_.Add(prefix, index); !s.ok()) return s;
   }
   return index;
 }
 
-absl::Status Router::AddRoute(const IpPrefix& prefix, int interface) {
+absl::Status Router::AddRoute(const net::IpPrefix& prefix, int interface) {
   if (interface < 0 || interface >= static_cast<int>(ports_.size())) {
     return absl::InvalidArgumentError(
         absl::StrCat("router ", name_, " has no interface ", interface));

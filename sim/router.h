@@ -16,7 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "sim/ip_prefix.h"
+#include "net/ip_prefix.h"
 #include "sim/link.h"
 #include "sim/packet.h"
 #include "sim/port.h"
@@ -39,10 +39,11 @@ class Router {
   // ...). Each of `connected` (the networks reached through this interface)
   // becomes a route to it. Fails when the link end is taken or a prefix is
   // routed already.
-  absl::StatusOr<int> AddInterface(Link& link, LinkEnd end,
-                                   const std::vector<IpPrefix>& connected = {});
+  absl::StatusOr<int> AddInterface(
+      Link& link, LinkEnd end,
+      const std::vector<net::IpPrefix>& connected = {});
   // Fails for an unknown interface or a prefix routed already.
-  absl::Status AddRoute(const IpPrefix& prefix, int interface);
+  absl::Status AddRoute(const net::IpPrefix& prefix, int interface);
 
  private:
   Router(Simulator& simulator, std::string name, Trace::NodeId node)

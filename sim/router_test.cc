@@ -7,10 +7,10 @@
 
 #include "absl/status/status.h"
 #include "gtest/gtest.h"
+#include "net/ip_prefix.h"
 #include "net/time.h"
 #include "net/transport_address.h"
 #include "sim/drop_reason.h"
-#include "sim/ip_prefix.h"
 #include "sim/link.h"
 #include "sim/packet.h"
 #include "sim/packet_sink.h"
@@ -40,8 +40,10 @@ class RouterTest : public ::testing::Test {
       ASSERT_EQ(*router_->AddInterface(*links_[i], LinkEnd::kA), i);
       ASSERT_TRUE(links_[i]->Attach(LinkEnd::kB, &collectors_[i]).ok());
     }
-    ASSERT_TRUE(router_->AddRoute(*IpPrefix::Parse("10.1.2.0/24"), 2).ok());
-    ASSERT_TRUE(router_->AddRoute(*IpPrefix::Parse("10.1.0.0/16"), 1).ok());
+    ASSERT_TRUE(
+        router_->AddRoute(*net::IpPrefix::Parse("10.1.2.0/24"), 2).ok());
+    ASSERT_TRUE(
+        router_->AddRoute(*net::IpPrefix::Parse("10.1.0.0/16"), 1).ok());
   }
   // Injects a packet into the router through link 0.
   void Inject(const char* destination, uint8_t hop_limit = 64) {
@@ -61,7 +63,8 @@ class RouterTest : public ::testing::Test {
 
 TEST_F(RouterTest, ForwardsByLongestPrefixMatch) {
   ASSERT_TRUE(
-      router_->AddRoute(IpPrefix::Default(net::AddressFamily::kIpv4), 0).ok());
+      router_->AddRoute(net::IpPrefix::Default(net::AddressFamily::kIpv4), 0)
+          .ok());
   Inject("10.1.2.3:9");
   Inject("10.1.3.3:9");
   Inject("8.8.8.8:53");
@@ -109,18 +112,19 @@ TEST(RouterSetupTest, ConnectedPrefixesBecomeRoutes) {
   auto out = *Link::Create(sim, "out", {.latency = Duration::Milliseconds(4)});
   Collector collector;
   ASSERT_TRUE(out->Attach(LinkEnd::kB, &collector).ok());
-  ASSERT_EQ(
-      *router->AddInterface(*in, LinkEnd::kA, {*IpPrefix::Parse("10.0.0.0/8")}),
-      0);
+  ASSERT_EQ(*router->AddInterface(*in, LinkEnd::kA,
+                                  {*net::IpPrefix::Parse("10.0.0.0/8")}),
+            0);
   ASSERT_EQ(*router->AddInterface(*out, LinkEnd::kA,
-                                  {*IpPrefix::Parse("192.0.2.0/24"),
-                                   *IpPrefix::Parse("2001:db8::/32")}),
+                                  {*net::IpPrefix::Parse("192.0.2.0/24"),
+                                   *net::IpPrefix::Parse("2001:db8::/32")}),
             1);
-  EXPECT_EQ(
-      router->AddInterface(*out, LinkEnd::kB, {*IpPrefix::Parse("10.0.0.0/8")})
-          .status()
-          .code(),
-      absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(router
+                ->AddInterface(*out, LinkEnd::kB,
+                               {*net::IpPrefix::Parse("10.0.0.0/8")})
+                .status()
+                .code(),
+            absl::StatusCode::kAlreadyExists);
   Packet p;
   p.source = *net::TransportAddress::Parse("[2001:db9::1]:1");
   p.destination = *net::TransportAddress::Parse("[2001:db8::7]:2");
@@ -131,9 +135,9 @@ TEST(RouterSetupTest, ConnectedPrefixesBecomeRoutes) {
 }
 
 TEST_F(RouterTest, RefusesRoutesToUnknownInterfaces) {
-  EXPECT_EQ(router_->AddRoute(*IpPrefix::Parse("10.9.0.0/16"), 3).code(),
+  EXPECT_EQ(router_->AddRoute(*net::IpPrefix::Parse("10.9.0.0/16"), 3).code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(router_->AddRoute(*IpPrefix::Parse("10.1.0.0/16"), 0).code(),
+  EXPECT_EQ(router_->AddRoute(*net::IpPrefix::Parse("10.1.0.0/16"), 0).code(),
             absl::StatusCode::kAlreadyExists);
 }
 

@@ -6,7 +6,7 @@
 
 namespace pinhole::sim {
 
-absl::Status RoutingTable::Add(const IpPrefix& prefix, int interface) {
+absl::Status RoutingTable::Add(const net::IpPrefix& prefix, int interface) {
   for (const Route& route : routes_) {
     if (route.prefix == prefix) {
       return absl::AlreadyExistsError(

@@ -12,19 +12,19 @@
 
 #include "absl/status/status.h"
 #include "net/ip_address.h"
-#include "sim/ip_prefix.h"
+#include "net/ip_prefix.h"
 
 namespace pinhole::sim {
 
 class RoutingTable {
  public:
   struct Route {
-    IpPrefix prefix;
+    net::IpPrefix prefix;
     int interface;
   };
 
   // Fails when the same prefix is already routed.
-  absl::Status Add(const IpPrefix& prefix, int interface);
+  absl::Status Add(const net::IpPrefix& prefix, int interface);
   // The interface of the longest prefix containing `destination`.
   std::optional<int> Lookup(const net::IpAddress& destination) const;
   const std::vector<Route>& routes() const { return routes_; }

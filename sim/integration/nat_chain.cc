@@ -3,8 +3,8 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "net/ip_prefix.h"
 #include "sim/firewall/firewall_presets.h"
-#include "sim/ip_prefix.h"
 #include "sim/middlebox.h"
 #include "sim/nat/nat_presets.h"
 
@@ -158,7 +158,7 @@ absl::Status NatChain::Wire() {
   if (!router.ok()) return router.status();
   router_ = *std::move(router);
   auto host_prefix = [](net::IpAddress ip) {
-    return *IpPrefix::Create(ip, 32);
+    return *net::IpPrefix::Create(ip, 32);
   };
   PINHOLE_RETURN_IF_ERROR(
       router_->AddInterface(*uplink_, LinkEnd::kB, {host_prefix(CgnIp())})

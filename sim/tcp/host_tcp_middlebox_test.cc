@@ -16,6 +16,7 @@
 #include "net/datagram.h"
 #include "net/deterministic_random.h"
 #include "net/ip_address.h"
+#include "net/ip_prefix.h"
 #include "net/tcp_stream.h"
 #include "net/time.h"
 #include "net/transport_address.h"
@@ -24,7 +25,6 @@
 #include "sim/firewall/firewall.h"
 #include "sim/firewall/firewall_presets.h"
 #include "sim/host.h"
-#include "sim/ip_prefix.h"
 #include "sim/link.h"
 #include "sim/middlebox.h"
 #include "sim/middlebox_node.h"
@@ -104,11 +104,11 @@ class NatChainTest : public ::testing::Test {
     router_ = *Router::Create(sim_, "router");
     ASSERT_TRUE(router_
                     ->AddInterface(*wan_, LinkEnd::kB,
-                                   {*IpPrefix::Parse("203.0.113.0/24")})
+                                   {*net::IpPrefix::Parse("203.0.113.0/24")})
                     .ok());
     ASSERT_TRUE(router_
                     ->AddInterface(*dmz_, LinkEnd::kA,
-                                   {*IpPrefix::Parse("198.51.100.0/24")})
+                                   {*net::IpPrefix::Parse("198.51.100.0/24")})
                     .ok());
     client_ = *Host::Create(sim_, "client");
     server_ = *Host::Create(sim_, "server");

@@ -6,7 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "sim/ip_prefix.h"
+#include "net/ip_prefix.h"
 #include "sim/tcp/host_tcp.h"
 
 namespace pinhole::sim {
@@ -14,7 +14,9 @@ namespace {
 
 net::IpAddress Ip(const char* text) { return *net::IpAddress::Parse(text); }
 
-IpPrefix Host32(const net::IpAddress& ip) { return *IpPrefix::Create(ip, 32); }
+net::IpPrefix Host32(const net::IpAddress& ip) {
+  return *net::IpPrefix::Create(ip, 32);
+}
 
 absl::StatusOr<std::unique_ptr<Link>> MakeLink(Simulator& sim, const char* name,
                                                net::Duration latency) {
