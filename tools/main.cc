@@ -24,7 +24,12 @@ constexpr Command kCommands[] = {
     {"stun-server",
      "a STUN server (RFC 8489) with RFC 5780 behaviour discovery, on real "
      "sockets",
-     "tools/stun_server_command.cc", &RunStunServer},
+     "tools/stun_server_command.cc", &RunStunServer,
+     "tools/server_flags.cc"},
+    {"turn-server",
+     "a TURN server (RFC 8656) over UDP, TCP and TLS, refusing internal "
+     "peers by default, on real sockets",
+     "tools/turn_server_command.cc", &RunTurnServer, "tools/server_flags.cc"},
     {"probe",
      "RFC 5780 NAT behaviour discovery against a STUN server: mapping, "
      "filtering, hairpinning, binding lifetime",
@@ -51,6 +56,8 @@ void PrintCommandHelp(const Command& command) {
   std::vector<const absl::CommandLineFlag*> flags;
   for (const auto& [name, flag] : absl::GetAllFlags()) {
     if (absl::EndsWith(flag->Filename(), command.flags_file) ||
+        (!command.shared_flags_file.empty() &&
+         absl::EndsWith(flag->Filename(), command.shared_flags_file)) ||
         absl::EndsWith(flag->Filename(), "tools/common_flags.cc")) {
       flags.push_back(flag);
     }
@@ -58,10 +65,24 @@ void PrintCommandHelp(const Command& command) {
   std::sort(flags.begin(), flags.end(),
             [](const auto* a, const auto* b) { return a->Name() < b->Name(); });
   for (const absl::CommandLineFlag* flag : flags) {
-    std::printf("  --%s (default: \"%s\")\n      %s\n",
-                std::string(flag->Name()).c_str(), flag->DefaultValue().c_str(),
-                flag->Help().c_str());
+    std::string name(flag->Name());
+    std::replace(name.begin(), name.end(), '_', '-');
+    std::printf("  --%s (default: \"%s\")\n      %s\n", name.c_str(),
+                flag->DefaultValue().c_str(), flag->Help().c_str());
   }
+}
+
+// Flags are spelled with dashes on the command line (--allow-peer) and with
+// underscores in the code (FLAGS_allow_peer): "--a-b=c" becomes "--a_b=c",
+// leaving the value alone. Both spellings are accepted.
+std::string FlagWithUnderscores(absl::string_view arg) {
+  std::string out(arg);
+  if (!absl::StartsWith(arg, "--")) return out;
+  const size_t end = std::min(out.find('='), out.size());
+  for (size_t i = 2; i < end; ++i) {
+    if (out[i] == '-') out[i] = '_';
+  }
+  return out;
 }
 
 bool IsHelp(absl::string_view arg) {
@@ -92,8 +113,15 @@ int Main(int argc, char** argv) {
   // The command's name joins the program name, so abseil's messages read
   // "pinhole probe: ...".
   std::string program = absl::StrCat(argv[0], " ", argv[1]);
+  std::vector<std::string> spelled;
+  bool positional_only = false;
+  for (int i = 2; i < argc; ++i) {
+    positional_only = positional_only || std::strcmp(argv[i], "--") == 0;
+    spelled.push_back(positional_only ? std::string(argv[i])
+                                      : FlagWithUnderscores(argv[i]));
+  }
   std::vector<char*> args = {program.data()};
-  for (int i = 2; i < argc; ++i) args.push_back(argv[i]);
+  for (std::string& arg : spelled) args.push_back(arg.data());
   std::vector<char*> positional =
       absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
   return command->run(

@@ -34,21 +34,12 @@
 #include "stun/server/binding_service.h"
 #include "tools/command.h"
 #include "tools/common_flags.h"
+#include "tools/server_flags.h"
 
-ABSL_FLAG(std::vector<std::string>, listen, {"0.0.0.0:3478"},
-          "Comma-separated addresses to serve, IP:PORT ([IP]:PORT for IPv6), "
-          "UDP unless suffixed /tcp (RFC 8489 §6.2.2); port 0 lets the "
-          "system choose.");
 ABSL_FLAG(std::string, alternate, "",
           "RFC 5780: the server's other IP and port, IP:PORT, for the first "
           "UDP --listen address of that family (which must name a specific "
           "IP).");
-ABSL_FLAG(std::string, software, "Pinhole",
-          "The SOFTWARE attribute of every response; empty: none.");
-ABSL_FLAG(std::vector<std::string>, user, {},
-          "Comma-separated NAME:PASSWORD short-term credentials (RFC 8489 "
-          "§9.1); when given, every request must be authenticated.");
-
 namespace pinhole::tools {
 namespace {
 
@@ -65,23 +56,16 @@ absl::StatusOr<net::TransportAddress> ParseListen(absl::string_view text) {
 
 absl::StatusOr<std::vector<stun::BindingServerConfig>> Configs() {
   std::vector<stun::BindingServerConfig> configs;
-  std::vector<std::pair<std::string, std::string>> users;
-  for (const std::string& user : absl::GetFlag(FLAGS_user)) {
-    std::pair<std::string, std::string> pair =
-        absl::StrSplit(user, absl::MaxSplits(':', 1));
-    if (pair.first.empty() || user.find(':') == std::string::npos) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--user wants NAME:PASSWORD, not '", user, "'"));
-    }
-    users.push_back(std::move(pair));
-  }
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> users =
+      UserFlag();
+  if (!users.ok()) return users.status();
   for (const std::string& text : absl::GetFlag(FLAGS_listen)) {
     absl::StatusOr<net::TransportAddress> address = ParseListen(text);
     if (!address.ok()) return address.status();
     stun::BindingServerConfig config;
     config.primary = *address;
     config.software = absl::GetFlag(FLAGS_software);
-    config.short_term_users = users;
+    config.short_term_users = *users;
     configs.push_back(std::move(config));
   }
   if (configs.empty())

@@ -14,7 +14,11 @@
 #include "net/real/loop_timer.h"
 #include "net/real/real_tcp_listener.h"
 #include "net/real/real_tcp_stream.h"
+#include "net/real/real_tls_listener.h"
+#include "net/real/real_tls_stream.h"
 #include "net/real/real_udp_socket.h"
+#include "net/real/tls_config.h"
+#include "net/real/tls_context.h"
 #include "net/tcp_stream.h"
 #include "net/timer.h"
 #include "net/transport_address.h"
@@ -23,11 +27,8 @@
 namespace pinhole::net::real {
 namespace {
 
-absl::Status RefuseTls(const TransportAddress& address) {
-  return absl::UnimplementedError(absl::StrCat(
-      "TLS (", address.ToString(),
-      ") needs a certificate configuration, which RealNetwork does not take "
-      "yet; TLS comes with TURN"));
+bool IsTls(const TransportAddress& address) {
+  return address.protocol() == TransportProtocol::kTls;
 }
 
 }  // namespace
@@ -48,6 +49,22 @@ RealNetwork::RealNetwork(std::unique_ptr<EventLoop> owned, EventLoop& loop)
 
 RealNetwork::~RealNetwork() = default;
 
+absl::Status RealNetwork::SetTlsServerConfig(const TlsServerConfig& config) {
+  absl::StatusOr<std::shared_ptr<const TlsContext>> context =
+      TlsContext::ForServer(config);
+  if (!context.ok()) return context.status();
+  tls_server_ = *std::move(context);
+  return absl::OkStatus();
+}
+
+absl::Status RealNetwork::SetTlsClientConfig(const TlsClientConfig& config) {
+  absl::StatusOr<std::shared_ptr<const TlsContext>> context =
+      TlsContext::ForClient(config);
+  if (!context.ok()) return context.status();
+  tls_client_ = *std::move(context);
+  return absl::OkStatus();
+}
+
 std::vector<IpAddress> RealNetwork::LocalAddresses() const {
   absl::StatusOr<std::vector<IpAddress>> addresses = ListLocalAddresses();
   if (!addresses.ok()) return {};
@@ -66,16 +83,33 @@ absl::StatusOr<std::unique_ptr<UdpSocket>> RealNetwork::BindUdp(
 
 absl::StatusOr<std::unique_ptr<TcpListener>> RealNetwork::ListenTcp(
     const TransportAddress& local, TcpListener::AcceptCallback on_accept) {
-  if (local.protocol() == TransportProtocol::kTls) return RefuseTls(local);
-  return RealTcpListener::Listen(loop_, local, std::move(on_accept));
+  if (!IsTls(local)) {
+    return RealTcpListener::Listen(loop_, local, std::move(on_accept));
+  }
+  if (tls_server_ == nullptr) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot listen for TLS at ", local.ToString(),
+        ": no TLS server configuration (certificate and key); call "
+        "RealNetwork::SetTlsServerConfig first"));
+  }
+  return RealTlsListener::Listen(loop_, tls_server_, local,
+                                 std::move(on_accept));
 }
 
 absl::StatusOr<std::unique_ptr<TcpStream>> RealNetwork::ConnectTcp(
     const TransportAddress& local, const TransportAddress& remote,
     TcpStream::Callbacks callbacks) {
-  if (remote.protocol() == TransportProtocol::kTls) return RefuseTls(remote);
-  if (local.protocol() == TransportProtocol::kTls) return RefuseTls(local);
-  return RealTcpStream::Connect(loop_, local, remote, std::move(callbacks));
+  if (!IsTls(local) && !IsTls(remote)) {
+    return RealTcpStream::Connect(loop_, local, remote, std::move(callbacks));
+  }
+  if (tls_client_ == nullptr) {
+    absl::StatusOr<std::shared_ptr<const TlsContext>> defaults =
+        TlsContext::ForClient(TlsClientConfig());
+    if (!defaults.ok()) return defaults.status();
+    tls_client_ = *std::move(defaults);
+  }
+  return RealTlsStream::Connect(loop_, tls_client_, local, remote,
+                                std::move(callbacks));
 }
 
 }  // namespace pinhole::net::real

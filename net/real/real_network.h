@@ -12,9 +12,13 @@
 //
 // What each object does is in its header: real_udp_socket.h,
 // real_tcp_stream.h, real_tcp_listener.h, loop_timer.h, event_loop.h,
-// local_addresses.h. On top of those:
-// - `ListenTcp` and `ConnectTcp` with TLS addresses are Unimplemented: TLS
-//   needs a certificate configuration, which `RealNetwork` does not take yet.
+// local_addresses.h, real_tls_stream.h, real_tls_listener.h. On top of
+// those:
+// - TLS (`kTls` addresses; see README.md, "TLS"): `ListenTcp` needs a server
+//   configuration (`SetTlsServerConfig`) and is FailedPrecondition without
+//   one; `ConnectTcp` uses the client configuration (`SetTlsClientConfig`),
+//   or `TlsClientConfig`'s defaults when none was set. A configuration
+//   applies to the listeners and connections made after it.
 // - `LocalAddresses()` is empty when getifaddrs fails.
 //
 // Lifetime: everything the network hands out must be destroyed before the
@@ -41,6 +45,7 @@
 #include "net/network.h"
 #include "net/random.h"
 #include "net/real/event_loop.h"
+#include "net/real/tls_config.h"
 #include "net/tcp_stream.h"
 #include "net/time.h"
 #include "net/timer.h"
@@ -48,6 +53,8 @@
 #include "net/udp_socket.h"
 
 namespace pinhole::net::real {
+
+class TlsContext;
 
 class RealNetwork final : public Network {
  public:
@@ -73,6 +80,14 @@ class RealNetwork final : public Network {
   }
   std::optional<int> stop_signal() const { return loop_.stop_signal(); }
 
+  // Loads and checks the certificate chain and key that TLS listeners made
+  // from now on present (see tls_config.h and tls_context.h for the errors,
+  // each naming the file at fault). On error the previous configuration, if
+  // any, stays.
+  absl::Status SetTlsServerConfig(const TlsServerConfig& config);
+  // Loads the trusted certificates for TLS connections made from now on.
+  absl::Status SetTlsClientConfig(const TlsClientConfig& config);
+
   // net::Network.
   const Clock& clock() const override { return loop_.clock(); }
   Random& random() override { return random_; }
@@ -95,6 +110,8 @@ class RealNetwork final : public Network {
   const std::unique_ptr<EventLoop> owned_loop_;  // Null for CreateOn.
   EventLoop& loop_;
   CryptoRandom random_;
+  std::shared_ptr<const TlsContext> tls_server_;  // Null until configured.
+  std::shared_ptr<const TlsContext> tls_client_;  // Null until first needed.
 };
 
 }  // namespace pinhole::net::real

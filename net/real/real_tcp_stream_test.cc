@@ -320,17 +320,18 @@ TEST_F(TcpTest, CallbacksMayReplaceTheCallbacksOrDestroyTheStream) {
   ASSERT_TRUE(RunUntil([&] { return client_.closed.has_value(); }));
 }
 
-TEST_F(TcpTest, ListenAndConnectRefuseTlsAndBadAddresses) {
+TEST_F(TcpTest, ListenAndConnectRefuseUnconfiguredTlsAndBadAddresses) {
   const auto unused = [](std::unique_ptr<TcpStream>) {};
+  // TLS listens need a certificate (real_tls_stream_test.cc covers TLS).
   const absl::Status tls =
       network_->ListenTcp(Tcp("127.0.0.1:0/tls"), unused).status();
-  EXPECT_EQ(tls.code(), absl::StatusCode::kUnimplemented);
-  EXPECT_NE(tls.message().find("certificate"), std::string::npos) << tls;
-  EXPECT_EQ(
-      network_->ConnectTcp(Tcp("0.0.0.0:0/tls"), Tcp("127.0.0.1:1/tls"), {})
-          .status()
-          .code(),
-      absl::StatusCode::kUnimplemented);
+  EXPECT_EQ(tls.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(tls.message().find("SetTlsServerConfig"), std::string::npos) << tls;
+  // One protocol for both ends.
+  EXPECT_EQ(network_->ConnectTcp(Tcp("0.0.0.0:0"), Tcp("127.0.0.1:1/tls"), {})
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(network_->ListenTcp(Tcp("127.0.0.1:0/udp"), unused).status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(network_->ConnectTcp(Tcp("0.0.0.0:0"), Tcp("[::1]:1"), {})

@@ -1,0 +1,117 @@
+#include "sim/testing/two_nats.h"
+
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "net/ip_prefix.h"
+#include "sim/tcp/host_tcp.h"
+
+namespace pinhole::sim {
+namespace {
+
+net::IpAddress Ip(const char* text) { return *net::IpAddress::Parse(text); }
+
+net::IpPrefix Host32(const net::IpAddress& ip) {
+  return *net::IpPrefix::Create(ip, 32);
+}
+
+absl::StatusOr<std::unique_ptr<Link>> MakeLink(Simulator& sim,
+                                               const std::string& name,
+                                               net::Duration latency) {
+  LinkConfig config;
+  config.latency = latency;
+  return Link::Create(sim, name, config);
+}
+
+#define PINHOLE_RETURN_IF_ERROR(expr)                  \
+  do {                                                 \
+    if (absl::Status s_ = (expr); !s_.ok()) return s_; \
+  } while (false)
+
+#define PINHOLE_ASSIGN_OR_RETURN(lhs, expr) \
+  do {                                      \
+    auto v_ = (expr);                       \
+    if (!v_.ok()) return v_.status();       \
+    lhs = *std::move(v_);                   \
+  } while (false)
+
+}  // namespace
+
+net::IpAddress TwoNats::ServerIp() { return Ip("198.51.100.1"); }
+
+TwoNats::TwoNats(const TwoNatsOptions& options)
+    : options_(options),
+      sim_(options.seed),
+      left_(sim_.RandomStream("left-nat")),
+      right_(sim_.RandomStream("right-nat")) {}
+
+absl::StatusOr<std::unique_ptr<TwoNats>> TwoNats::Create(
+    const TwoNatsOptions& options) {
+  std::unique_ptr<TwoNats> network(new TwoNats(options));
+  PINHOLE_RETURN_IF_ERROR(network->Build());
+  return network;
+}
+
+absl::Status TwoNats::BuildSide(const char* name,
+                                const std::optional<NatBehavior>& nat,
+                                const char* inside_ip, const char* outside_ip,
+                                const char* direct_ip, Side& side) {
+  PINHOLE_ASSIGN_OR_RETURN(
+      side.wan, MakeLink(sim_, absl::StrCat(name, "-wan"), kWanLatency));
+  PINHOLE_ASSIGN_OR_RETURN(side.host, Host::Create(sim_, name));
+  Link* host_link = side.wan.get();
+  if (nat.has_value()) {
+    side.ip = Ip(inside_ip);
+    side.public_ip = Ip(outside_ip);
+    PINHOLE_ASSIGN_OR_RETURN(side.nat,
+                             Nat::Create(*nat, {side.public_ip}, side.random));
+    PINHOLE_ASSIGN_OR_RETURN(
+        side.lan, MakeLink(sim_, absl::StrCat(name, "-lan"), kLanLatency));
+    PINHOLE_ASSIGN_OR_RETURN(
+        side.node,
+        MiddleboxNode::Create(sim_, absl::StrCat(name, "-nat"),
+                              side.nat.get()));
+    PINHOLE_RETURN_IF_ERROR(
+        side.node->Attach(sim::Side::kInside, *side.lan, LinkEnd::kB));
+    PINHOLE_RETURN_IF_ERROR(
+        side.node->Attach(sim::Side::kOutside, *side.wan, LinkEnd::kA));
+    host_link = side.lan.get();
+  } else {
+    side.ip = Ip(direct_ip);
+    side.public_ip = side.ip;
+  }
+  PINHOLE_RETURN_IF_ERROR(
+      router_->AddInterface(*side.wan, LinkEnd::kB, {Host32(side.public_ip)})
+          .status());
+  int interface = 0;
+  PINHOLE_ASSIGN_OR_RETURN(
+      interface, side.host->AddInterface(*host_link, LinkEnd::kA, {side.ip}));
+  PINHOLE_RETURN_IF_ERROR(side.host->SetDefaultRoute(interface));
+  tcp::InstallTcp(*side.host);
+  return absl::OkStatus();
+}
+
+absl::Status TwoNats::Build() {
+  PINHOLE_ASSIGN_OR_RETURN(router_, Router::Create(sim_, "router"));
+  PINHOLE_RETURN_IF_ERROR(BuildSide("left", options_.left_nat, "192.168.1.2",
+                                    "203.0.113.1", "203.0.113.10", left_));
+  PINHOLE_RETURN_IF_ERROR(BuildSide("right", options_.right_nat,
+                                    "192.168.2.2", "203.0.113.2",
+                                    "203.0.113.20", right_));
+  PINHOLE_ASSIGN_OR_RETURN(dc_, MakeLink(sim_, "dc", kDcLatency));
+  PINHOLE_ASSIGN_OR_RETURN(server_, Host::Create(sim_, "server"));
+  PINHOLE_RETURN_IF_ERROR(
+      router_->AddInterface(*dc_, LinkEnd::kA, {Host32(ServerIp())}).status());
+  int interface = 0;
+  PINHOLE_ASSIGN_OR_RETURN(
+      interface, server_->AddInterface(*dc_, LinkEnd::kB, {ServerIp()}));
+  PINHOLE_RETURN_IF_ERROR(server_->SetDefaultRoute(interface));
+  tcp::InstallTcp(*server_);
+  return absl::OkStatus();
+}
+
+}  // namespace pinhole::sim
