@@ -179,10 +179,11 @@ class LoadedServer {
   LoadedServer& operator=(const LoadedServer&) = delete;
 
   TurnServer& server() { return *server_; }
-  // Allocation i's relayed address.
+  // The relayed address of each allocation Create made, by index.
   const std::vector<TransportAddress>& relayed() const { return relayed_; }
 
-  // Allocation i, with its channel; its relayed address.
+  // Makes allocation i, with its channel, and returns its relayed address
+  // (not added to `relayed()`: nothing else is kept of it on this side).
   absl::StatusOr<TransportAddress> AddAllocation(int i);
 
   // Runs one request of `client` from `from` to the server and back, with no
