@@ -70,9 +70,11 @@ void TurnServer::HandleDatagram(net::Time now,
   ++stats_.datagrams;
   if (const auto it = by_relay_.find(datagram.destination);
       it != by_relay_.end()) {
-    return HandleFromPeer(now, datagram, it->second);
+    return HandleFromPeer(now, datagram, *it->second);
   }
-  if (held_.count(datagram.destination) != 0) {
+  if (datagram.destination.port() >= config_.relay_port_min &&
+      datagram.destination.port() <= config_.relay_port_max &&
+      held_.count(datagram.destination) != 0) {
     return Drop();  // A reserved port: nothing relays through it yet.
   }
   const absl::Span<const uint8_t> bytes = datagram.payload;
@@ -107,7 +109,7 @@ void TurnServer::HandleConnectionClosed(net::Time /*now*/,
                                         const net::TransportAddress& client,
                                         const net::TransportAddress& server) {
   const auto it = by_tuple_.find(FiveTuple{client, server});
-  if (it != by_tuple_.end()) Delete(it->second, "connection closed");
+  if (it != by_tuple_.end()) Delete(it->second->id, "connection closed");
 }
 
 void TurnServer::HandleTimeout(net::Time now) {
@@ -155,8 +157,7 @@ std::optional<TurnServer::Event> TurnServer::PollEvent() {
 
 void TurnServer::HandleFromPeer(net::Time now,
                                 const net::DatagramView& datagram,
-                                uint64_t allocation_id) {
-  const Allocation& allocation = allocations_.at(allocation_id);
+                                const Allocation& allocation) {
   if (allocation.expires <= now) return Drop();
   // RFC 8656 §9: only the peer's IP is checked, and receiving does not
   // refresh the permission.
@@ -203,7 +204,7 @@ void TurnServer::HandleChannelData(net::Time now,
   const auto it =
       by_tuple_.find(FiveTuple{datagram.source, datagram.destination});
   if (it == by_tuple_.end()) return Drop();
-  const Allocation& allocation = allocations_.at(it->second);
+  const Allocation& allocation = *it->second;
   if (allocation.expires <= now) return Drop();
   for (const Channel& channel : allocation.channels) {
     if (channel.number != message->channel) continue;
@@ -233,7 +234,7 @@ void TurnServer::HandleSendIndication(net::Time now,
   const auto it =
       by_tuple_.find(FiveTuple{datagram.source, datagram.destination});
   if (it == by_tuple_.end()) return Drop();
-  const Allocation& allocation = allocations_.at(it->second);
+  const Allocation& allocation = *it->second;
   if (allocation.expires <= now) return Drop();
   // RFC 8656 §10.2: without XOR-PEER-ADDRESS and DATA, or to a peer without a
   // permission, the indication is discarded (indications get no answer).
@@ -242,7 +243,9 @@ void TurnServer::HandleSendIndication(net::Time now,
   absl::StatusOr<stun::Data> data = message.Get<stun::Data>();
   if (!peer.ok() || !data.ok()) return Drop();
   const net::TransportAddress to(peer->address.ip(), peer->address.port());
-  if (CheckPeer(allocation, to).has_value()) return Drop();
+  // A permission exists only for a peer the policy allowed (CreatePermission
+  // and ChannelBind check it), and the policy never changes: no permission,
+  // no relaying, and no need to ask the policy again per datagram.
   if (!HasPermission(now, allocation, to.ip())) {
     ++stats_.dropped_no_permission;
     return Drop();
@@ -301,7 +304,7 @@ void TurnServer::HandleRequest(net::Time now, const net::DatagramView& datagram,
   std::optional<Refusal> refusal;
   if (method == Method::kAllocate) {
     if (found != by_tuple_.end()) {
-      Allocation& existing = allocations_.at(found->second);
+      Allocation& existing = *found->second;
       // RFC 8656 §7.2: a retransmission of the Allocate that made the
       // allocation gets its success response again; anything else 437.
       if (existing.allocate_transaction == request.transaction_id() &&
@@ -323,8 +326,7 @@ void TurnServer::HandleRequest(net::Time now, const net::DatagramView& datagram,
       const auto it = by_tuple_.find(tuple);
       if (it != by_tuple_.end()) {
         const absl::Span<const uint8_t> bytes = builder_.bytes();
-        allocations_.at(it->second)
-            .allocate_response.assign(bytes.begin(), bytes.end());
+        it->second->allocate_response.assign(bytes.begin(), bytes.end());
       }
       return;
     }
@@ -337,7 +339,7 @@ void TurnServer::HandleRequest(net::Time now, const net::DatagramView& datagram,
                       "no allocation for this 5-tuple"},
                      &*creds);
   }
-  Allocation& allocation = allocations_.at(found->second);
+  Allocation& allocation = *found->second;
   if (allocation.user != creds->user) {
     // RFC 8656 §5: requests on an allocation must use the credentials that
     // created it.
@@ -542,10 +544,6 @@ std::optional<TurnServer::Refusal> TurnServer::Allocate(
   allocation.dont_fragment = dont_fragment;
   allocation.expires = now + lifetime;
   allocation.deadline = allocation.expires;
-  for (const net::TransportAddress& address : relayed) {
-    by_relay_[address] = allocation.id;
-  }
-  by_tuple_[tuple] = allocation.id;
   ++per_user_[username];
   deadlines_.insert({allocation.deadline, allocation.id});
   ++stats_.allocations_created;
@@ -557,7 +555,13 @@ std::optional<TurnServer::Refusal> TurnServer::Allocate(
   event.username = username;
   event.relayed = relayed;
   event.lifetime = lifetime;
-  allocations_.emplace(allocation.id, std::move(allocation));
+  const uint64_t id = allocation.id;
+  Allocation& stored =
+      allocations_.emplace(id, std::move(allocation)).first->second;
+  for (const net::TransportAddress& address : stored.relayed) {
+    by_relay_[address] = &stored;
+  }
+  by_tuple_[tuple] = &stored;
   PushEvent(std::move(event));
 
   StartResponse(request, /*success=*/true);

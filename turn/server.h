@@ -183,7 +183,7 @@ class TurnServer {
              RelaySockets& relays);
 
   void HandleFromPeer(net::Time now, const net::DatagramView& datagram,
-                      uint64_t allocation_id);
+                      const Allocation& allocation);
   void HandleChannelData(net::Time now, const net::DatagramView& datagram);
   void HandleStun(net::Time now, const net::DatagramView& datagram,
                   const stun::MessageView& message);
@@ -245,8 +245,10 @@ class TurnServer {
   uint64_t next_id_ = 1;
   // Ordered by id, so anything that walks allocations is deterministic.
   std::map<uint64_t, Allocation> allocations_;
-  absl::flat_hash_map<FiveTuple, uint64_t> by_tuple_;
-  absl::flat_hash_map<net::TransportAddress, uint64_t> by_relay_;
+  // Lookups on the data path; the allocations stay put in allocations_ (a
+  // node-based map) until deleted, so pointers to them are stable.
+  absl::flat_hash_map<FiveTuple, Allocation*> by_tuple_;
+  absl::flat_hash_map<net::TransportAddress, Allocation*> by_relay_;
   std::map<std::string, size_t, std::less<>> per_user_;
   std::set<std::pair<net::Time, uint64_t>> deadlines_;
   // RESERVATION-TOKEN → the reserved port, and the set of ports held
