@@ -72,12 +72,35 @@ absl::StatusOr<TurnClient::RequestId> TurnClient::Start(
   return *id;
 }
 
+bool TurnClient::UnderWay() const {
+  return state_ == State::kAllocating || state_ == State::kAllocated ||
+         state_ == State::kReleasing;
+}
+
+absl::Status TurnClient::SetLocalAddress(const net::TransportAddress& local) {
+  if (UnderWay()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot move the allocation on ",
+                     config_.server.ToString(), " to ", local.ToString()));
+  }
+  TurnClientConfig config = config_;
+  config.local = local;
+  if (absl::Status valid = config.Validate(); !valid.ok()) return valid;
+  config_ = std::move(config);
+  return absl::OkStatus();
+}
+
 absl::Status TurnClient::Allocate(net::Time now) {
-  if (state_ == State::kAllocating || state_ == State::kAllocated ||
-      state_ == State::kReleasing) {
+  if (UnderWay()) {
     return absl::FailedPreconditionError(absl::StrCat("an allocation on ",
                                                       config_.server.ToString(),
                                                       " is already under way"));
+  }
+  if (!IsStream(config_.local.protocol()) && config_.local.port() == 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("over UDP the local address must be the bound socket's, "
+                     "not ",
+                     config_.local.ToString(), " (see SetLocalAddress)"));
   }
   for (const auto& [id, pending] : pending_) {
     if (pending.kind == Pending::Kind::kCleanup) {

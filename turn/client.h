@@ -108,9 +108,15 @@ class TurnClient {
   TurnClient(const TurnClient&) = delete;
   TurnClient& operator=(const TurnClient&) = delete;
 
+  // Sets `config().local`, for a UDP socket bound after the client was made
+  // (a driver needs the engine before it can bind). InvalidArgument when the
+  // configuration would be invalid with it; FailedPrecondition while an
+  // allocation is under way.
+  absl::Status SetLocalAddress(const net::TransportAddress& local);
+
   // Sends the Allocate request. FailedPrecondition unless the client is
   // kIdle, kFailed, kReleased or kLost (a new allocation starts afresh: no
-  // permissions, no channels).
+  // permissions, no channels), or over UDP before the local port is known.
   absl::Status Allocate(net::Time now);
 
   // Deletes the allocation (Refresh with LIFETIME 0). Exactly one kReleased
@@ -222,6 +228,7 @@ class TurnClient {
   TurnClient(net::Random& random, TurnClientConfig config);
 
   // The allocation (client.cc).
+  bool UnderWay() const;
   absl::StatusOr<RequestId> Start(
       net::Time now, stun::Method method, Pending pending,
       absl::AnyInvocable<void(stun::MessageBuilder&)> add_attributes);
@@ -275,7 +282,7 @@ class TurnClient {
   void Emit(Event event) { events_.push_back(std::move(event)); }
 
   net::Random& random_;
-  const TurnClientConfig config_;
+  TurnClientConfig config_;
   stun::StunClient stun_;
   State state_ = State::kIdle;
   bool release_requested_ = false;

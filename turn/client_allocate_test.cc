@@ -64,9 +64,6 @@ TEST(TurnClientConfigTest, RejectsWhatTheServerWouldRefuse) {
   config.local = Addr("[2001:db8::2]:50000");
   EXPECT_TRUE(invalid(config));
   config = UdpConfig();
-  config.local = Addr("192.0.2.1:0");  // A UDP socket has a port.
-  EXPECT_TRUE(invalid(config));
-  config = UdpConfig();
   config.server = Addr("198.51.100.1:3478/tcp");
   EXPECT_TRUE(invalid(config));
   config = UdpConfig();
@@ -336,6 +333,23 @@ TEST_F(AllocateTest, UnusableSuccessIsReportedAndDeleted) {
   ASSERT_TRUE(Deliver(SuccessTo(cleanup)));
   EXPECT_TRUE(Events().empty());
   EXPECT_TRUE(client().Allocate(now_).ok());
+}
+
+// A driver needs the engine before it binds the socket: the client may be
+// made with port 0 and told the bound address before it allocates.
+TEST_F(AllocateTest, LocalAddressSetAfterBinding) {
+  TurnClientConfig config = UdpConfig();
+  config.local = Addr("192.0.2.1:0");
+  MakeClient(config);
+  EXPECT_EQ(client().Allocate(now_).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(client().SetLocalAddress(Addr("192.0.2.1:50000/tcp")).code(),
+            absl::StatusCode::kInvalidArgument);
+  ASSERT_TRUE(client().SetLocalAddress(Local()).ok());
+  Allocate();
+  EXPECT_EQ(client().SetLocalAddress(Addr("192.0.2.1:50001")).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(client().config().local, Local());
 }
 
 TEST_F(AllocateTest, OneAllocationAtATime) {

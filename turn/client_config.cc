@@ -29,16 +29,6 @@ absl::Status ValidateAddresses(const TurnClientConfig& config) {
                                 " and server ", config.server.ToString(),
                                 " use different transports"));
   }
-  // A UDP driver sends each datagram from the socket bound at its source, so
-  // the source must be that socket's address; a stream driver connects from
-  // whatever the source says, wildcards included.
-  if (config.local.protocol() == net::TransportProtocol::kUdp &&
-      config.local.port() == 0) {
-    return Invalid(
-        absl::StrCat("over UDP, local must be the bound socket's "
-                     "address, not ",
-                     config.local.ToString()));
-  }
   return absl::OkStatus();
 }
 

@@ -18,9 +18,11 @@
 namespace pinhole::turn {
 
 struct TurnClientConfig {
-  // The client's transport address: over UDP the bound socket's address, over
-  // TCP or TLS the address to connect from (`0.0.0.0:0/tcp` or `[::]:0/tcp`
-  // lets the driver choose). Same family and protocol as `server`.
+  // The client's transport address: over UDP the bound socket's address (a
+  // driver sends each datagram from the socket bound at its source; port 0
+  // means "not bound yet", see `TurnClient::SetLocalAddress`), over TCP or
+  // TLS the address to connect from (`0.0.0.0:0/tcp` or `[::]:0/tcp` lets
+  // the driver choose). Same family and protocol as `server`.
   net::TransportAddress local;
   // The TURN server; its protocol (UDP, TCP or TLS) is the transport between
   // client and server. Peers are always reached over UDP (RFC 8656 §3.1).
@@ -54,7 +56,7 @@ struct TurnClientConfig {
   stun::RetransmissionOptions retransmission;
 
   // InvalidArgument naming the first problem: addresses of different
-  // families or protocols, a wildcard server or UDP local address, attribute
+  // families or protocols, a server one cannot send to, attribute
   // combinations RFC 8656 §7.2 rejects with 400, a lifetime outside
   // 1 s..2^32-1 s, an over-long SOFTWARE, invalid retransmission options.
   absl::Status Validate() const;
