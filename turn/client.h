@@ -33,8 +33,9 @@
 // does it) and `PollEvent`, then wait until `NextTimeout`. Over TCP or TLS a
 // transmit is the bytes to write on the connection to the server, and a
 // datagram handed in is one whole STUN message or ChannelData frame read from
-// it; when that connection closes the allocation is gone (RFC 8656 §3.1):
-// the driver reports it with `HandleConnectionClosed`.
+// it; when that connection closes the allocation is gone (it belongs to the
+// connection's 5-tuple, RFC 8656 §3.2): the driver reports it with
+// `HandleConnectionClosed`.
 //
 // Bounds: at most kMaxQueuedTransmits datagrams of data wait in the transmit
 // queue (`Send` refuses more with ResourceExhausted; requests are never

@@ -46,7 +46,9 @@ struct TurnClientConfig {
   // RESERVATION-TOKEN: take the port a previous allocation reserved. Excludes
   // EVEN-PORT and both address-family attributes (RFC 8656 §7.2 item 5).
   std::optional<uint64_t> reservation_token;
-  // DONT-FRAGMENT in the Allocate request and in every Send indication.
+  // DONT-FRAGMENT in the Allocate request (a server without it answers 420,
+  // RFC 8656 §7.4) and in every Send indication. ChannelData cannot carry
+  // it: for DF on all data, turn `use_channels` off too.
   bool dont_fragment = false;
   // Bind a channel (RFC 8656 §12) to each peer that data is sent to, and send
   // ChannelData once it is bound; otherwise Send indications only.
