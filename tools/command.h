@@ -23,13 +23,15 @@ struct Command {
   absl::string_view flags_file;
   // Runs with the positional arguments left after flag parsing.
   int (*run)(const std::vector<std::string>& arguments);
-  // Flags shared with other commands (tools/server_flags.cc), or empty.
+  // Flags shared with other commands (tools/server_flags.cc,
+  // tools/client_flags.cc), or empty.
   absl::string_view shared_flags_file = {};
 };
 
 int RunStunServer(const std::vector<std::string>& arguments);
 int RunProbe(const std::vector<std::string>& arguments);
 int RunTurnServer(const std::vector<std::string>& arguments);
+int RunTurnClient(const std::vector<std::string>& arguments);
 
 }  // namespace pinhole::tools
 

@@ -33,7 +33,11 @@ constexpr Command kCommands[] = {
     {"probe",
      "RFC 5780 NAT behaviour discovery against a STUN server: mapping, "
      "filtering, hairpinning, binding lifetime",
-     "tools/probe_command.cc", &RunProbe},
+     "tools/probe_command.cc", &RunProbe, "tools/client_flags.cc"},
+    {"turn-client",
+     "allocates on a TURN server (RFC 8656) over UDP, TCP or TLS and relays "
+     "to a peer that echoes, on real sockets",
+     "tools/turn_client_command.cc", &RunTurnClient, "tools/client_flags.cc"},
 };
 
 void PrintUsage(std::FILE* out) {

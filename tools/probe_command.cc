@@ -20,15 +20,9 @@
 #include "stun/probe/nat_probe.h"
 #include "stun/probe/nat_probe_result.h"
 #include "tools/command.h"
+#include "tools/client_flags.h"
 #include "tools/common_flags.h"
 
-ABSL_FLAG(std::string, server, "",
-          "The RFC 5780 STUN server's primary address, IP:PORT (IPv6 as "
-          "[IP]:PORT). Required.");
-ABSL_FLAG(std::string, local, "",
-          "The local IP address to probe from. Default: any (the wildcard "
-          "address of the server's family; the system picks the route, and "
-          "the probe reports the address the server's answers arrived at).");
 ABSL_FLAG(bool, json, false, "Print the result as one JSON object.");
 ABSL_FLAG(bool, hairpinning, true, "Test hairpinning (RFC 5780 §4.5).");
 ABSL_FLAG(bool, lifetime, false,
