@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Third-party interop: coturn's turnutils_uclient relays through `pinhole
 # turn-server` to coturn's turnutils_peer (a UDP echo), over UDP and over
-# TCP, on 127.0.0.1. Every message must come back, and the server must log
+# TCP and TLS (a certificate made for the run by the openssl command), on
+# 127.0.0.1. Every message must come back, and the server must log
 # allocations created and deleted.
 #
 # uclient relays with Send indications (-s): its channels are drawn from RFC
@@ -24,11 +25,20 @@ peer_log="${TEST_TMPDIR:-/tmp}/turnutils_peer.log"
 turnutils_peer -L 127.0.0.1 -p "${peer_port}" >"${peer_log}" 2>&1 &
 peer_pid=$!
 
-start_turn_server "${PINHOLE}" --listen=127.0.0.1:0,127.0.0.1:0/tcp \
+dir="${TEST_TMPDIR:-/tmp}"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+  -keyout "${dir}/key.pem" -out "${dir}/cert.pem" -days 1 -subj "/CN=pinhole" \
+  -addext "subjectAltName=IP:127.0.0.1" 2>/dev/null ||
+  fail "openssl could not make a certificate (./bazelw installs openssl)"
+
+start_turn_server "${PINHOLE}" \
+  --listen=127.0.0.1:0,127.0.0.1:0/tcp,127.0.0.1:0/tls \
+  --tls-cert="${dir}/cert.pem" --tls-key="${dir}/key.pem" \
   --user=alice:wonderland --realm=pinhole.test --allow-peer=127.0.0.0/8
 trap 'kill -KILL "${SERVER_PID}" "${peer_pid}" 2>/dev/null || true' EXIT
 udp_port="$(sed -n 1p <<<"${SERVER_ADDRESSES}" | sed 's|/udp$||; s|.*:||')"
 tcp_port="$(sed -n 2p <<<"${SERVER_ADDRESSES}" | sed 's|/tcp$||; s|.*:||')"
+tls_port="$(sed -n 3p <<<"${SERVER_ADDRESSES}" | sed 's|/tls$||; s|.*:||')"
 
 # Three clients, 30 messages of 200 bytes each, every 5 ms.
 run_uclient() {
@@ -52,6 +62,7 @@ run_uclient() {
 
 run_uclient udp -p "${udp_port}" -s
 run_uclient tcp -t -s -p "${tcp_port}"
+run_uclient tls -t -S -s -p "${tls_port}"
 
 # A channel outside RFC 8656's range is refused with 400, which uclient logs.
 out="${TEST_TMPDIR:-/tmp}/uclient-channel.log"
@@ -65,10 +76,10 @@ stop_turn_server
 kill -TERM "${peer_pid}" 2>/dev/null || true
 trap - EXIT
 created="$(grep -c 'allocation created for alice' "${SERVER_ERR}" || true)"
-closed="$(grep -c 'allocation deleted for alice at .*/tcp' "${SERVER_ERR}" || true)"
-tcp_created="$(grep -c 'allocation created for alice at .*/tcp' "${SERVER_ERR}" || true)"
-echo "allocations created: ${created}, over TCP ${tcp_created}, deleted over TCP: ${closed}"
-((created >= 6)) || fail "expected at least 6 allocations, saw ${created}: $(cat "${SERVER_ERR}")"
-# Over TCP an allocation ends with its connection at the latest (RFC 8656 §3.1).
+closed="$(grep -Ec 'allocation deleted for alice at .*/(tcp|tls)' "${SERVER_ERR}" || true)"
+tcp_created="$(grep -Ec 'allocation created for alice at .*/(tcp|tls)' "${SERVER_ERR}" || true)"
+echo "allocations created: ${created}, over TCP/TLS ${tcp_created}, deleted over TCP/TLS: ${closed}"
+((created >= 9)) || fail "expected at least 6 allocations, saw ${created}: $(cat "${SERVER_ERR}")"
+# Over TCP and TLS an allocation ends with its connection at the latest (RFC 8656 §3.1).
 ((closed == tcp_created)) || fail "TCP allocations left behind: $(cat "${SERVER_ERR}")"
 echo PASS
