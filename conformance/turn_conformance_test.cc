@@ -49,8 +49,8 @@ std::vector<uint8_t> Message(int i) {
   return bytes;
 }
 
-class TurnConformanceTest
-    : public ::testing::TestWithParam<std::tuple<BackendKind, TransportProtocol>> {
+class TurnConformanceTest : public ::testing::TestWithParam<
+                                std::tuple<BackendKind, TransportProtocol>> {
  protected:
   void SetUp() override {
     const auto& [kind, protocol] = GetParam();
@@ -95,8 +95,8 @@ class TurnConformanceTest
           backend_->client(), *client_, record);
       stream_->set_on_closed(
           [this](const TransportAddress& remote, const TransportAddress&) {
-            client_->HandleConnectionClosed(
-                backend_->client().clock().Now(), remote);
+            client_->HandleConnectionClosed(backend_->client().clock().Now(),
+                                            remote);
             stream_->Flush();
           });
     }
@@ -104,7 +104,8 @@ class TurnConformanceTest
         backend_->client().BindUdp(
             TransportAddress(backend_->client_ip(), 0),
             [this](const net::DatagramView& datagram) {
-              ASSERT_TRUE(peer_->SendTo(datagram.source, datagram.payload).ok());
+              ASSERT_TRUE(
+                  peer_->SendTo(datagram.source, datagram.payload).ok());
             });
     ASSERT_TRUE(peer.ok()) << peer.status();
     peer_ = *std::move(peer);
@@ -123,8 +124,8 @@ class TurnConformanceTest
     auto* real = dynamic_cast<net::real::RealNetwork*>(&backend_->server());
     ASSERT_NE(real, nullptr);
     absl::StatusOr<net::real::CertificateFiles> files =
-        net::real::WriteSelfSignedCertificate(
-            ::testing::TempDir() + "/turn-tls");
+        net::real::WriteSelfSignedCertificate(::testing::TempDir() +
+                                              "/turn-tls");
     ASSERT_TRUE(files.ok()) << files.status();
     net::real::TlsServerConfig server;
     server.cert_chain_file = files->cert_file;

@@ -24,8 +24,7 @@ constexpr Command kCommands[] = {
     {"stun-server",
      "a STUN server (RFC 8489) with RFC 5780 behaviour discovery, on real "
      "sockets",
-     "tools/stun_server_command.cc", &RunStunServer,
-     "tools/server_flags.cc"},
+     "tools/stun_server_command.cc", &RunStunServer, "tools/server_flags.cc"},
     {"turn-server",
      "a TURN server (RFC 8656) over UDP, TCP and TLS, refusing internal "
      "peers by default, on real sockets",

@@ -19,8 +19,8 @@
 #include "net/udp_driver.h"
 #include "stun/probe/nat_probe.h"
 #include "stun/probe/nat_probe_result.h"
-#include "tools/command.h"
 #include "tools/client_flags.h"
+#include "tools/command.h"
 #include "tools/common_flags.h"
 
 ABSL_FLAG(bool, json, false, "Print the result as one JSON object.");

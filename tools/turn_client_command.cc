@@ -33,12 +33,12 @@
 #include "net/udp_driver.h"
 #include "stun/client.h"
 #include "stun/stream_driver.h"
-#include "turn/client.h"
-#include "turn/client_config.h"
-#include "turn/client_event.h"
 #include "tools/client_flags.h"
 #include "tools/command.h"
 #include "tools/common_flags.h"
+#include "turn/client.h"
+#include "turn/client_config.h"
+#include "turn/client_event.h"
 
 ABSL_FLAG(std::string, credential, "",
           "NAME:PASSWORD, the long-term credential (RFC 8489 §9.2). "
@@ -149,8 +149,8 @@ class Run {
       if (!bound.ok()) return bound.status();
       return client_.SetLocalAddress(*bound);
     }
-    stream_ = std::make_unique<stun::StreamDriver<TurnClient>>(
-        network_, client_, record);
+    stream_ = std::make_unique<stun::StreamDriver<TurnClient>>(network_,
+                                                               client_, record);
     stream_->set_on_closed([this](const net::TransportAddress& remote,
                                   const net::TransportAddress&) {
       client_.HandleConnectionClosed(Now(), remote);
@@ -296,25 +296,24 @@ int RunTurnClient(const std::vector<std::string>& arguments) {
       std::vector<bool> seen(static_cast<size_t>(options->count), false);
       for (const std::vector<uint8_t>& data : run.received()) {
         if (data.size() < 4) continue;
-        const int index = (data[0] << 24) | (data[1] << 16) | (data[2] << 8) |
-                          data[3];
+        const int index =
+            (data[0] << 24) | (data[1] << 16) | (data[2] << 8) | data[3];
         if (index >= 0 && index < options->count && !seen[index] &&
             data == Message(index, options->size)) {
           seen[index] = true;
           ++intact;
         }
       }
-      std::printf(
-          "relayed %d of %d messages to %s and back intact (%s)\n", intact,
-          options->count, peer.ToString().c_str(),
-          (*client)->BoundChannel(peer).has_value() ? "over a channel"
-                                                    : "Send indications");
+      std::printf("relayed %d of %d messages to %s and back intact (%s)\n",
+                  intact, options->count, peer.ToString().c_str(),
+                  (*client)->BoundChannel(peer).has_value()
+                      ? "over a channel"
+                      : "Send indications");
       if (intact != options->count) status = kExitFailure;
     }
     (*client)->Release(run.Now());
     run.Flush();
-    run.WaitFor({Kind::kReleased},
-                run.Now() + net::Duration::Seconds(5));
+    run.WaitFor({Kind::kReleased}, run.Now() + net::Duration::Seconds(5));
   }
   return status;
 }

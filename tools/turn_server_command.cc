@@ -38,12 +38,12 @@
 #include "net/ip_prefix.h"
 #include "net/real/real_network.h"
 #include "net/transport_address.h"
-#include "turn/server.h"
-#include "turn/server_config.h"
-#include "turn/service.h"
 #include "tools/command.h"
 #include "tools/common_flags.h"
 #include "tools/server_flags.h"
+#include "turn/server.h"
+#include "turn/server_config.h"
+#include "turn/service.h"
 
 ABSL_FLAG(std::string, realm, "pinhole",
           "The REALM of the long-term credentials (RFC 8489 §9.2).");
@@ -90,8 +90,8 @@ absl::Status ReadUsersFile(
     if (text.empty() || text[0] == '#') continue;
     const size_t colon = text.find(':');
     if (colon == absl::string_view::npos || colon == 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          path, ":", number, ": expected NAME:PASSWORD"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ":", number, ": expected NAME:PASSWORD"));
     }
     users.emplace_back(std::string(text.substr(0, colon)),
                        std::string(text.substr(colon + 1)));
@@ -136,9 +136,9 @@ absl::StatusOr<turn::TurnServiceConfig> Config() {
     }
   }
   for (const net::IpAddress& ip : relay_ips) {
-    std::optional<net::IpAddress>& slot = ip.family() == net::AddressFamily::kIpv4
-                                              ? server.relay_ipv4
-                                              : server.relay_ipv6;
+    std::optional<net::IpAddress>& slot =
+        ip.family() == net::AddressFamily::kIpv4 ? server.relay_ipv4
+                                                 : server.relay_ipv6;
     if (!slot.has_value()) slot = ip;
   }
   if (!server.relay_ipv4.has_value() && !server.relay_ipv6.has_value()) {
@@ -153,9 +153,8 @@ absl::StatusOr<turn::TurnServiceConfig> Config() {
   if (!absl::SimpleAtoi(range.first, &low) ||
       !absl::SimpleAtoi(range.second, &high) || low == 0 || high > 65535 ||
       low > high) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--relay-ports wants LOW-HIGH within 1-65535, not '",
-                     ports, "'"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--relay-ports wants LOW-HIGH within 1-65535, not '", ports, "'"));
   }
   server.relay_port_min = static_cast<uint16_t>(low);
   server.relay_port_max = static_cast<uint16_t>(high);
@@ -220,9 +219,9 @@ void Log(const turn::TurnServer::Event& event, bool verbose) {
       break;
     case Kind::kChannelBound:
       if (!verbose) return;
-      line = absl::StrCat("channel ", event.channel, " for ",
-                          event.client.ToString(), " to ",
-                          event.peer.ToString());
+      line =
+          absl::StrCat("channel ", event.channel, " for ",
+                       event.client.ToString(), " to ", event.peer.ToString());
       break;
   }
   std::fprintf(stderr, "%s turn-server: %s\n", Now().c_str(), line.c_str());
@@ -266,11 +265,10 @@ int RunTurnServer(const std::vector<std::string>& arguments) {
   }
   const bool verbose = absl::GetFlag(FLAGS_verbose);
   absl::StatusOr<std::unique_ptr<turn::TurnService>> service =
-      turn::TurnService::Start(
-          **network, *std::move(config),
-          [verbose](const turn::TurnServer::Event& event) {
-            Log(event, verbose);
-          });
+      turn::TurnService::Start(**network, *std::move(config),
+                               [verbose](const turn::TurnServer::Event& event) {
+                                 Log(event, verbose);
+                               });
   if (!service.ok()) return Fail(service.status().message());
   for (const net::TransportAddress& address : (*service)->addresses()) {
     std::printf("listening on %s\n", address.ToString().c_str());

@@ -80,20 +80,20 @@ absl::StatusOr<LongTermAuth> LongTermAuth::Create(
     absl::StatusOr<stun::IntegrityKey> md5 =
         stun::IntegrityKey::LongTerm(name, auth.realm_, password);
     if (!md5.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "user \"", name, "\": ", md5.status().message()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("user \"", name, "\": ", md5.status().message()));
     }
     absl::StatusOr<stun::IntegrityKey> sha256 = stun::IntegrityKey::LongTerm(
         name, auth.realm_, password, stun::PasswordAlgorithm::kSha256);
     if (!sha256.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "user \"", name, "\": ", sha256.status().message()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("user \"", name, "\": ", sha256.status().message()));
     }
     absl::StatusOr<stun::Userhash> hash =
         stun::Userhash::Compute(name, auth.realm_);
     if (!hash.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "user \"", name, "\": ", hash.status().message()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("user \"", name, "\": ", hash.status().message()));
     }
     auth.by_name_[name] = auth.users_.size();
     auth.by_hash_[hash->hash] = auth.users_.size();
@@ -226,7 +226,7 @@ absl::StatusOr<LongTermAuth::Credentials> LongTermAuth::Check(
   const stun::IntegrityKey* key = &decoy_key_;
   if (user != nullptr) {
     key = algorithm == stun::PasswordAlgorithm::kSha256 ? &user->sha256_key
-                                                         : &user->md5_key;
+                                                        : &user->md5_key;
   }
   // The REALM must be ours; the MAC would fail anyway, but the reason is
   // clearer.

@@ -99,7 +99,7 @@ class LongTermAuth {
   std::string realm_;
   net::Duration nonce_lifetime_;
   std::array<uint8_t, 32> secret_{};
-  std::vector<User> users_;                            // In config order.
+  std::vector<User> users_;                             // In config order.
   std::map<std::string, size_t, std::less<>> by_name_;  // Into users_.
   std::map<std::array<uint8_t, 32>, size_t> by_hash_;   // USERHASH → users_.
   // Verifies a MAC when the user is unknown, so that costs the same.

@@ -107,13 +107,16 @@ TEST_P(ForbiddenPeerTest, IsRefusedWithTheRuleNamed) {
   EXPECT_LE(verdict.reason.size(), kMaxReasonPhrase) << verdict.reason;
 }
 
-INSTANTIATE_TEST_SUITE_P(Ipv4, ForbiddenPeerTest, ::testing::ValuesIn(examples::kForbiddenIpv4),
+INSTANTIATE_TEST_SUITE_P(Ipv4, ForbiddenPeerTest,
+                         ::testing::ValuesIn(examples::kForbiddenIpv4),
                          RowName<Forbidden>);
 
-INSTANTIATE_TEST_SUITE_P(Ipv6, ForbiddenPeerTest, ::testing::ValuesIn(examples::kForbiddenIpv6),
+INSTANTIATE_TEST_SUITE_P(Ipv6, ForbiddenPeerTest,
+                         ::testing::ValuesIn(examples::kForbiddenIpv6),
                          RowName<Forbidden>);
 
-INSTANTIATE_TEST_SUITE_P(Ipv4InIpv6, ForbiddenPeerTest, ::testing::ValuesIn(examples::kForbiddenIpv4InIpv6),
+INSTANTIATE_TEST_SUITE_P(Ipv4InIpv6, ForbiddenPeerTest,
+                         ::testing::ValuesIn(examples::kForbiddenIpv4InIpv6),
                          RowName<Forbidden>);
 
 using examples::Legitimate;
@@ -126,7 +129,8 @@ TEST_P(LegitimatePeerTest, IsAllowed) {
   EXPECT_EQ(verdict.reason, "no rule refuses it");
 }
 
-INSTANTIATE_TEST_SUITE_P(Public, LegitimatePeerTest, ::testing::ValuesIn(examples::kLegitimate),
+INSTANTIATE_TEST_SUITE_P(Public, LegitimatePeerTest,
+                         ::testing::ValuesIn(examples::kLegitimate),
                          RowName<Legitimate>);
 
 // --- Precedence.

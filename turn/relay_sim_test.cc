@@ -78,10 +78,9 @@ class RelaySimTest : public ::testing::TestWithParam<
     service.server.realm = "pinhole.test";
     service.server.users = {{"alice", "secret"}};
     service.server.relay_ipv4 = sim::TwoNats::ServerIp();
-    service.listen = {
-        TransportAddress(sim::TwoNats::ServerIp(), 3478),
-        TransportAddress(sim::TwoNats::ServerIp(), 3478,
-                         net::TransportProtocol::kTcp)};
+    service.listen = {TransportAddress(sim::TwoNats::ServerIp(), 3478),
+                      TransportAddress(sim::TwoNats::ServerIp(), 3478,
+                                       net::TransportProtocol::kTcp)};
     absl::StatusOr<std::unique_ptr<TurnService>> server =
         TurnService::Start(net_->server(), service);
     ASSERT_TRUE(server.ok()) << server.status();
@@ -120,7 +119,8 @@ class RelaySimTest : public ::testing::TestWithParam<
             TransportAddress(net_->right_ip(), 6000),
             [this](const net::DatagramView& datagram) {
               ++peer_received_;
-              ASSERT_TRUE(peer_->SendTo(datagram.source, datagram.payload).ok());
+              ASSERT_TRUE(
+                  peer_->SendTo(datagram.source, datagram.payload).ok());
             });
     ASSERT_TRUE(peer.ok()) << peer.status();
     peer_ = *std::move(peer);
@@ -211,15 +211,16 @@ TEST_P(RelaySimTest, BytesCrossTheRelayIntactBothWays) {
   EXPECT_EQ(server_->server().allocation_count(), 0u);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    EveryNatPair, RelaySimTest,
-    ::testing::Combine(::testing::ValuesIn(NatOptions()),
-                       ::testing::ValuesIn(NatOptions()), ::testing::Bool()),
-    [](const auto& info) {
-      return absl::StrCat(std::get<0>(info.param), "_to_",
-                          std::get<1>(info.param), "_over_",
-                          std::get<2>(info.param) ? "tcp" : "udp");
-    });
+INSTANTIATE_TEST_SUITE_P(EveryNatPair, RelaySimTest,
+                         ::testing::Combine(::testing::ValuesIn(NatOptions()),
+                                            ::testing::ValuesIn(NatOptions()),
+                                            ::testing::Bool()),
+                         [](const auto& info) {
+                           return absl::StrCat(
+                               std::get<0>(info.param), "_to_",
+                               std::get<1>(info.param), "_over_",
+                               std::get<2>(info.param) ? "tcp" : "udp");
+                         });
 
 }  // namespace
 }  // namespace pinhole::turn

@@ -277,12 +277,12 @@ void TurnServer::HandleRequest(net::Time now, const net::DatagramView& datagram,
   }
   if (method != Method::kAllocate && method != Method::kRefresh &&
       method != Method::kCreatePermission && method != Method::kChannelBind) {
-    return SendError(now, datagram, request,
-                     {error::kBadRequest,
-                      absl::StrCat("method ",
-                                   static_cast<int>(request.method()),
-                                   " is not served")},
-                     nullptr);
+    return SendError(
+        now, datagram, request,
+        {error::kBadRequest,
+         absl::StrCat("method ", static_cast<int>(request.method()),
+                      " is not served")},
+        nullptr);
   }
   LongTermAuth::Refusal auth_refusal;
   absl::StatusOr<LongTermAuth::Credentials> creds =
@@ -294,10 +294,10 @@ void TurnServer::HandleRequest(net::Time now, const net::DatagramView& datagram,
   // RFC 8489 §6.3.1: after authentication, unknown comprehension-required
   // attributes get 420.
   if (!request.unknown_comprehension_required().empty()) {
-    return SendError(now, datagram, request,
-                     {error::kUnknownAttribute,
-                      "unknown comprehension-required attributes"},
-                     &*creds, request.unknown_comprehension_required());
+    return SendError(
+        now, datagram, request,
+        {error::kUnknownAttribute, "unknown comprehension-required attributes"},
+        &*creds, request.unknown_comprehension_required());
   }
 
   const auto found = by_tuple_.find(tuple);
@@ -334,10 +334,10 @@ void TurnServer::HandleRequest(net::Time now, const net::DatagramView& datagram,
   }
 
   if (found == by_tuple_.end()) {
-    return SendError(now, datagram, request,
-                     {error::kAllocationMismatch,
-                      "no allocation for this 5-tuple"},
-                     &*creds);
+    return SendError(
+        now, datagram, request,
+        {error::kAllocationMismatch, "no allocation for this 5-tuple"},
+        &*creds);
   }
   Allocation& allocation = *found->second;
   if (allocation.user != creds->user) {
@@ -373,9 +373,9 @@ std::optional<TurnServer::Refusal> TurnServer::Allocate(
   absl::StatusOr<stun::RequestedTransport> transport =
       request.Get<stun::RequestedTransport>();
   if (!transport.ok()) {
-    return Refusal{error::kBadRequest,
-                   absl::StrCat("REQUESTED-TRANSPORT: ",
-                                Describe(transport.status()))};
+    return Refusal{
+        error::kBadRequest,
+        absl::StrCat("REQUESTED-TRANSPORT: ", Describe(transport.status()))};
   }
   if (transport->protocol != stun::RequestedTransport::kUdp) {
     return Refusal{error::kUnsupportedTransportProtocol,
@@ -386,8 +386,7 @@ std::optional<TurnServer::Refusal> TurnServer::Allocate(
   const bool has_token = request.Has(stun::attr::kReservationToken);
   const bool has_even = request.Has(stun::attr::kEvenPort);
   const bool has_requested = request.Has(stun::attr::kRequestedAddressFamily);
-  const bool has_additional =
-      request.Has(stun::attr::kAdditionalAddressFamily);
+  const bool has_additional = request.Has(stun::attr::kAdditionalAddressFamily);
   if (has_token && (has_even || has_requested || has_additional)) {
     return Refusal{error::kBadRequest,
                    "RESERVATION-TOKEN cannot come with EVEN-PORT or an "
@@ -421,9 +420,9 @@ std::optional<TurnServer::Refusal> TurnServer::Allocate(
                                   Describe(requested.status()))};
     }
     if (!requested->address_family().has_value()) {
-      return Refusal{error::kAddressFamilyNotSupported,
-                     absl::StrCat("unknown address family ",
-                                  requested->family)};
+      return Refusal{
+          error::kAddressFamilyNotSupported,
+          absl::StrCat("unknown address family ", requested->family)};
     }
     family = *requested->address_family();
   }
@@ -448,10 +447,10 @@ std::optional<TurnServer::Refusal> TurnServer::Allocate(
   if (const auto used = per_user_.find(username);
       used != per_user_.end() &&
       used->second >= config_.max_allocations_per_user) {
-    return Refusal{error::kAllocationQuotaReached,
-                   absl::StrCat("user \"", username, "\" has ",
-                                config_.max_allocations_per_user,
-                                " allocations already")};
+    return Refusal{
+        error::kAllocationQuotaReached,
+        absl::StrCat("user \"", username, "\" has ",
+                     config_.max_allocations_per_user, " allocations already")};
   }
   if (allocations_.size() >= config_.max_allocations) {
     return Refusal{error::kInsufficientCapacity,
@@ -466,9 +465,9 @@ std::optional<TurnServer::Refusal> TurnServer::Allocate(
     absl::StatusOr<stun::ReservationToken> token =
         request.Get<stun::ReservationToken>();
     if (!token.ok()) {
-      return Refusal{error::kBadRequest,
-                     absl::StrCat("RESERVATION-TOKEN: ",
-                                  Describe(token.status()))};
+      return Refusal{
+          error::kBadRequest,
+          absl::StrCat("RESERVATION-TOKEN: ", Describe(token.status()))};
     }
     const auto it = reservations_.find(token->value);
     if (it == reservations_.end() || it->second.expires <= now) {
@@ -492,19 +491,17 @@ std::optional<TurnServer::Refusal> TurnServer::Allocate(
         family == net::AddressFamily::kIpv4 ? config_.relay_ipv4
                                             : config_.relay_ipv6;
     if (!ip.has_value()) {
-      return Refusal{error::kAddressFamilyNotSupported,
-                     absl::StrCat("no ",
-                                  family == net::AddressFamily::kIpv4 ? "IPv4"
-                                                                      : "IPv6",
-                                  " relayed addresses here")};
+      return Refusal{
+          error::kAddressFamilyNotSupported,
+          absl::StrCat("no ",
+                       family == net::AddressFamily::kIpv4 ? "IPv4" : "IPv6",
+                       " relayed addresses here")};
     }
     uint64_t token = 0;
-    std::optional<net::TransportAddress> address =
-        OpenRelay(now, family, has_even, even.reserve_next, dont_fragment,
-                  &token);
+    std::optional<net::TransportAddress> address = OpenRelay(
+        now, family, has_even, even.reserve_next, dont_fragment, &token);
     if (!address.has_value()) {
-      return Refusal{error::kInsufficientCapacity,
-                     "no relayed port is free"};
+      return Refusal{error::kInsufficientCapacity, "no relayed port is free"};
     }
     relayed.push_back(*address);
     if (has_even && even.reserve_next) token_out = token;
@@ -585,11 +582,11 @@ std::optional<TurnServer::Refusal> TurnServer::Refresh(
                      absl::StrCat("REQUESTED-ADDRESS-FAMILY: ",
                                   Describe(requested.status()))};
     }
-    const bool matches = std::any_of(
-        allocation.relayed.begin(), allocation.relayed.end(),
-        [&](const net::TransportAddress& a) {
-          return requested->address_family() == a.family();
-        });
+    const bool matches =
+        std::any_of(allocation.relayed.begin(), allocation.relayed.end(),
+                    [&](const net::TransportAddress& a) {
+                      return requested->address_family() == a.family();
+                    });
     if (!matches) {
       return Refusal{error::kPeerAddressFamilyMismatch,
                      "the allocation has no relayed address of that family"};
@@ -630,9 +627,8 @@ std::optional<TurnServer::Refusal> TurnServer::CreatePermission(
     absl::StatusOr<stun::XorPeerAddress> peer =
         stun::XorPeerAddress::Decode(attribute.value, request);
     if (!peer.ok()) {
-      return Refusal{error::kBadRequest,
-                     absl::StrCat("XOR-PEER-ADDRESS: ",
-                                  Describe(peer.status()))};
+      return Refusal{error::kBadRequest, absl::StrCat("XOR-PEER-ADDRESS: ",
+                                                      Describe(peer.status()))};
     }
     if (std::optional<Refusal> refused = CheckPeer(allocation, peer->address)) {
       return refused;
@@ -656,8 +652,7 @@ std::optional<TurnServer::Refusal> TurnServer::ChannelBind(
       request.Get<stun::ChannelNumber>();
   if (!number.ok()) {
     return Refusal{error::kBadRequest,
-                   absl::StrCat("CHANNEL-NUMBER: ",
-                                Describe(number.status()))};
+                   absl::StrCat("CHANNEL-NUMBER: ", Describe(number.status()))};
   }
   if (!stun::IsValidChannelNumber(number->number)) {
     return Refusal{error::kBadRequest,
@@ -670,8 +665,7 @@ std::optional<TurnServer::Refusal> TurnServer::ChannelBind(
     return Refusal{error::kBadRequest,
                    absl::StrCat("XOR-PEER-ADDRESS: ", Describe(peer.status()))};
   }
-  const net::TransportAddress address(peer->address.ip(),
-                                      peer->address.port());
+  const net::TransportAddress address(peer->address.ip(), peer->address.port());
   if (std::optional<Refusal> refused = CheckPeer(allocation, address)) {
     return refused;
   }
@@ -689,9 +683,9 @@ std::optional<TurnServer::Refusal> TurnServer::ChannelBind(
                      absl::StrCat("channel ", channel.number,
                                   " is bound to another peer")};
     } else if (peer_matches) {
-      return Refusal{error::kBadRequest,
-                     absl::StrCat("the peer is bound to channel ",
-                                  channel.number)};
+      return Refusal{
+          error::kBadRequest,
+          absl::StrCat("the peer is bound to channel ", channel.number)};
     }
   }
   if (same == nullptr) {
@@ -699,8 +693,7 @@ std::optional<TurnServer::Refusal> TurnServer::ChannelBind(
     allocation.channels.erase(
         std::remove_if(allocation.channels.begin(), allocation.channels.end(),
                        [&](const Channel& c) {
-                         return c.number == number->number ||
-                                c.peer == address;
+                         return c.number == number->number || c.peer == address;
                        }),
         allocation.channels.end());
     allocation.channels.push_back(Channel{number->number, address, now});
@@ -732,9 +725,11 @@ std::optional<TurnServer::Refusal> TurnServer::CheckPeer(
                    absl::StrCat("peer ", peer.ip().ToString(),
                                 " refused: ", verdict.reason)};
   }
-  const bool family = std::any_of(
-      allocation.relayed.begin(), allocation.relayed.end(),
-      [&](const net::TransportAddress& a) { return a.family() == peer.family(); });
+  const bool family =
+      std::any_of(allocation.relayed.begin(), allocation.relayed.end(),
+                  [&](const net::TransportAddress& a) {
+                    return a.family() == peer.family();
+                  });
   if (!family) {
     return Refusal{error::kPeerAddressFamilyMismatch,
                    "the peer's family differs from the relayed address's"};
@@ -785,9 +780,9 @@ std::optional<net::TransportAddress> TurnServer::OpenRelay(
 void TurnServer::InstallPermission(net::Time now, Allocation& allocation,
                                    const net::IpAddress& peer) {
   const net::Time expires = now + config_.permission_lifetime;
-  auto it = std::find_if(allocation.permissions.begin(),
-                         allocation.permissions.end(),
-                         [&](const Permission& p) { return p.peer == peer; });
+  auto it =
+      std::find_if(allocation.permissions.begin(), allocation.permissions.end(),
+                   [&](const Permission& p) { return p.peer == peer; });
   if (it == allocation.permissions.end()) {
     allocation.permissions.push_back(Permission{peer, expires});
   } else {
@@ -812,11 +807,10 @@ bool TurnServer::HasPermission(net::Time now, const Allocation& allocation,
 
 void TurnServer::ExpireInside(net::Time now, Allocation& allocation) {
   auto& permissions = allocation.permissions;
-  permissions.erase(std::remove_if(permissions.begin(), permissions.end(),
-                                   [now](const Permission& p) {
-                                     return p.expires <= now;
-                                   }),
-                    permissions.end());
+  permissions.erase(
+      std::remove_if(permissions.begin(), permissions.end(),
+                     [now](const Permission& p) { return p.expires <= now; }),
+      permissions.end());
   auto& channels = allocation.channels;
   channels.erase(
       std::remove_if(channels.begin(), channels.end(),
@@ -866,13 +860,11 @@ void TurnServer::Delete(uint64_t id, absl::string_view reason) {
 
 // --- Output.
 
-void TurnServer::StartResponse(const stun::MessageView& request,
-                               bool success) {
-  builder_.Reset(
-      stun::MessageType{request.method(), success
-                                              ? MessageClass::kSuccessResponse
-                                              : MessageClass::kErrorResponse},
-      request.transaction_id());
+void TurnServer::StartResponse(const stun::MessageView& request, bool success) {
+  builder_.Reset(stun::MessageType{request.method(),
+                                   success ? MessageClass::kSuccessResponse
+                                           : MessageClass::kErrorResponse},
+                 request.transaction_id());
 }
 
 void TurnServer::FinishResponse(const net::DatagramView& datagram,

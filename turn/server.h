@@ -199,8 +199,7 @@ class TurnServer {
                                   const LongTermAuth::Credentials& creds);
   std::optional<Refusal> Refresh(net::Time now, Allocation& allocation,
                                  const stun::MessageView& request);
-  std::optional<Refusal> CreatePermission(net::Time now,
-                                          Allocation& allocation,
+  std::optional<Refusal> CreatePermission(net::Time now, Allocation& allocation,
                                           const stun::MessageView& request);
   std::optional<Refusal> ChannelBind(net::Time now, Allocation& allocation,
                                      const stun::MessageView& request);

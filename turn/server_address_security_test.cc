@@ -31,8 +31,8 @@ namespace {
 using net::TransportAddress;
 using stun::Method;
 using testing::ErrorCodeOf;
-using testing::TurnServerHarness;
 using ::testing::HasSubstr;
+using testing::TurnServerHarness;
 
 std::vector<examples::Forbidden> AllForbidden() {
   std::vector<examples::Forbidden> rows;
@@ -51,10 +51,10 @@ std::vector<examples::Forbidden> AllForbidden() {
 class Fixture {
  public:
   explicit Fixture(bool tcp) : h_(Config()) {
-    options_.from = *TransportAddress::Parse(
-        tcp ? "192.0.2.50:40000/tcp" : "192.0.2.50:40000");
-    options_.server = *TransportAddress::Parse(
-        tcp ? "198.51.100.1:3478/tcp" : "198.51.100.1:3478");
+    options_.from = *TransportAddress::Parse(tcp ? "192.0.2.50:40000/tcp"
+                                                 : "192.0.2.50:40000");
+    options_.server = *TransportAddress::Parse(tcp ? "198.51.100.1:3478/tcp"
+                                                   : "198.51.100.1:3478");
     const stun::StunClient::Event allocated = h_.Exchange(
         Method::kAllocate,
         [](stun::MessageBuilder& b) {
@@ -111,8 +111,7 @@ class Fixture {
 };
 
 class ForbiddenOnTheWireTest
-    : public ::testing::TestWithParam<std::tuple<examples::Forbidden, bool>> {
-};
+    : public ::testing::TestWithParam<std::tuple<examples::Forbidden, bool>> {};
 
 TEST_P(ForbiddenOnTheWireTest, Gets403AndNothingIsRelayed) {
   const auto& [row, tcp] = GetParam();
@@ -134,12 +133,10 @@ TEST_P(ForbiddenOnTheWireTest, Gets403AndNothingIsRelayed) {
 
 INSTANTIATE_TEST_SUITE_P(
     Table, ForbiddenOnTheWireTest,
-    ::testing::Combine(::testing::ValuesIn(AllForbidden()),
-                       ::testing::Bool()),
+    ::testing::Combine(::testing::ValuesIn(AllForbidden()), ::testing::Bool()),
     [](const auto& info) {
-      std::string name = absl::StrCat(info.index, "_",
-                                      std::get<1>(info.param) ? "tcp" : "udp",
-                                      "_");
+      std::string name = absl::StrCat(
+          info.index, "_", std::get<1>(info.param) ? "tcp" : "udp", "_");
       for (const char* c = std::get<0>(info.param).peer; *c != '\0'; ++c) {
         name += std::isalnum(static_cast<unsigned char>(*c)) ? *c : '_';
       }
@@ -178,9 +175,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Combine(::testing::ValuesIn(examples::kLegitimate),
                        ::testing::Bool()),
     [](const auto& info) {
-      std::string name = absl::StrCat(info.index, "_",
-                                      std::get<1>(info.param) ? "tcp" : "udp",
-                                      "_");
+      std::string name = absl::StrCat(
+          info.index, "_", std::get<1>(info.param) ? "tcp" : "udp", "_");
       for (const char* c = std::get<0>(info.param).peer; *c != '\0'; ++c) {
         name += std::isalnum(static_cast<unsigned char>(*c)) ? *c : '_';
       }
@@ -195,23 +191,27 @@ TEST(PeerPolicyOnTheWireTest, AnAllowListLetsLoopbackThrough) {
                  b.Add(stun::RequestedTransport{});
                }).status.ok());
   const TransportAddress loopback = *TransportAddress::Parse("127.0.0.1:9");
-  EXPECT_TRUE(h.Exchange(Method::kCreatePermission, [&](stun::MessageBuilder& b) {
-                 b.Add(stun::XorPeerAddress{loopback});
-               }).status.ok());
+  EXPECT_TRUE(
+      h.Exchange(Method::kCreatePermission, [&](stun::MessageBuilder& b) {
+         b.Add(stun::XorPeerAddress{loopback});
+       }).status.ok());
   // And a deny list refuses a public peer.
   config = Fixture::Config();
   config.peer_policy.deny = {*net::IpPrefix::Parse("8.8.8.0/24")};
   TurnServerHarness denied(config);
-  ASSERT_TRUE(denied.Exchange(Method::kAllocate, [](stun::MessageBuilder& b) {
-                    b.Add(stun::RequestedTransport{});
-                  }).status.ok());
-  EXPECT_EQ(ErrorCodeOf(denied.Exchange(
-                Method::kCreatePermission,
-                [](stun::MessageBuilder& b) {
-                  b.Add(stun::XorPeerAddress{
-                      *TransportAddress::Parse("8.8.8.8:53")});
-                })),
-            403);
+  ASSERT_TRUE(denied
+                  .Exchange(Method::kAllocate,
+                            [](stun::MessageBuilder& b) {
+                              b.Add(stun::RequestedTransport{});
+                            })
+                  .status.ok());
+  EXPECT_EQ(
+      ErrorCodeOf(denied.Exchange(
+          Method::kCreatePermission,
+          [](stun::MessageBuilder& b) {
+            b.Add(stun::XorPeerAddress{*TransportAddress::Parse("8.8.8.8:53")});
+          })),
+      403);
 }
 
 }  // namespace

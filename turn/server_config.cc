@@ -18,16 +18,18 @@ absl::Status ValidateTurnServerConfig(const TurnServerConfig& config) {
   if (config.relay_ipv4.has_value() &&
       (config.relay_ipv4->family() != net::AddressFamily::kIpv4 ||
        config.relay_ipv4->IsUnspecified())) {
-    return invalid("the IPv4 relay address must be a specific IPv4 address, "
-                   "not ",
-                   config.relay_ipv4->ToString());
+    return invalid(
+        "the IPv4 relay address must be a specific IPv4 address, "
+        "not ",
+        config.relay_ipv4->ToString());
   }
   if (config.relay_ipv6.has_value() &&
       (config.relay_ipv6->family() != net::AddressFamily::kIpv6 ||
        config.relay_ipv6->IsUnspecified())) {
-    return invalid("the IPv6 relay address must be a specific IPv6 address, "
-                   "not ",
-                   config.relay_ipv6->ToString());
+    return invalid(
+        "the IPv6 relay address must be a specific IPv6 address, "
+        "not ",
+        config.relay_ipv6->ToString());
   }
   if (config.relay_port_min == 0 ||
       config.relay_port_min > config.relay_port_max) {
@@ -48,8 +50,9 @@ absl::Status ValidateTurnServerConfig(const TurnServerConfig& config) {
       !positive(config.channel_lifetime) ||
       !positive(config.reservation_lifetime) ||
       !positive(config.nonce_lifetime)) {
-    return invalid("permission, channel, reservation and nonce lifetimes "
-                   "must be positive");
+    return invalid(
+        "permission, channel, reservation and nonce lifetimes "
+        "must be positive");
   }
   if (config.max_allocations == 0 || config.max_allocations_per_user == 0) {
     return invalid("allocation limits must be at least 1");

@@ -35,13 +35,13 @@ using net::IpAddress;
 using net::TransportAddress;
 using stun::Method;
 using testing::DefaultTestConfig;
+using ::testing::ElementsAre;
 using testing::ErrorCodeOf;
+using ::testing::HasSubstr;
 using testing::kClientAddress;
 using testing::kRelayIpv4;
 using testing::kServerAddress;
 using testing::TurnServerHarness;
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 
 const TransportAddress kPeer = *TransportAddress::Parse("192.0.2.10:6000");
 const TransportAddress kOtherPeer = *TransportAddress::Parse("192.0.2.11:7000");
@@ -121,7 +121,8 @@ class TurnServerTest : public ::testing::Test {
   TurnServerHarness h_;
 };
 
-TEST_F(TurnServerTest, FirstAllocateIsChallengedWith401RealmNonceAndAlgorithms) {
+TEST_F(TurnServerTest,
+       FirstAllocateIsChallengedWith401RealmNonceAndAlgorithms) {
   stun::MessageBuilder b(
       stun::MessageType{Method::kAllocate, stun::MessageClass::kRequest},
       stun::TransactionId{1, 2, 3});
@@ -235,10 +236,9 @@ TEST_F(TurnServerTest, IntegrityWithoutNonceIs400) {
   std::vector<net::Datagram> out =
       h_.Deliver(kClientAddress, kServerAddress, *b.Finish());
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(stun::MessageView::Parse(out[0].payload)
-                ->Get<stun::ErrorCode>()
-                ->code,
-            400);
+  EXPECT_EQ(
+      stun::MessageView::Parse(out[0].payload)->Get<stun::ErrorCode>()->code,
+      400);
 }
 
 TEST_F(TurnServerTest, WrongPasswordIs401) {
@@ -325,15 +325,19 @@ TEST_F(TurnServerTest, RetransmittedAllocateGetsTheSameSuccess) {
   // Authenticate once so the retransmission is a byte-exact copy.
   Allocate();
   ASSERT_TRUE(h_.Exchange(Method::kRefresh, WithLifetime(0)).status.ok());
-  ASSERT_TRUE(h_.client().Start(h_.now(), [] {
-    stun::StunClient::Request r;
-    r.local = kClientAddress;
-    r.server = kServerAddress;
-    r.method = Method::kAllocate;
-    r.add_attributes = AllocateAttributes();
-    r.long_term = stun::LongTermCredential{"alice", "secret"};
-    return r;
-  }()).ok());
+  ASSERT_TRUE(
+      h_.client()
+          .Start(h_.now(),
+                 [] {
+                   stun::StunClient::Request r;
+                   r.local = kClientAddress;
+                   r.server = kServerAddress;
+                   r.method = Method::kAllocate;
+                   r.add_attributes = AllocateAttributes();
+                   r.long_term = stun::LongTermCredential{"alice", "secret"};
+                   return r;
+                 }())
+          .ok());
   std::optional<net::Datagram> request = h_.client().PollTransmit();
   ASSERT_TRUE(request.has_value());
   std::vector<net::Datagram> first =
@@ -356,30 +360,28 @@ TEST_F(TurnServerTest, RequestsWithoutAnAllocationAre437) {
 
 TEST_F(TurnServerTest, MissingRequestedTransportIs400AndTcpIs442) {
   EXPECT_EQ(ErrorCodeOf(h_.Exchange(Method::kAllocate)), 400);
-  EXPECT_EQ(ErrorCodeOf(h_.Exchange(
-                Method::kAllocate,
-                [](stun::MessageBuilder& b) {
-                  b.Add(stun::RequestedTransport{
-                      stun::RequestedTransport::kTcp});
-                })),
+  EXPECT_EQ(ErrorCodeOf(h_.Exchange(Method::kAllocate,
+                                    [](stun::MessageBuilder& b) {
+                                      b.Add(stun::RequestedTransport{
+                                          stun::RequestedTransport::kTcp});
+                                    })),
             442);
   EXPECT_EQ(h_.server().allocation_count(), 0u);
 }
 
 TEST_F(TurnServerTest, FamilyNotRelayedOrUnknownIs440) {
-  EXPECT_EQ(ErrorCodeOf(h_.Exchange(
-                Method::kAllocate,
-                AllocateAttributes([](stun::MessageBuilder& b) {
-                  b.Add(stun::RequestedAddressFamily::Of(
-                      net::AddressFamily::kIpv6));
-                }))),
-            440);
-  EXPECT_EQ(ErrorCodeOf(h_.Exchange(
-                Method::kAllocate,
-                AllocateAttributes([](stun::MessageBuilder& b) {
-                  b.Add(stun::RequestedAddressFamily{0x03});
-                }))),
-            440);
+  EXPECT_EQ(
+      ErrorCodeOf(h_.Exchange(
+          Method::kAllocate, AllocateAttributes([](stun::MessageBuilder& b) {
+            b.Add(stun::RequestedAddressFamily::Of(net::AddressFamily::kIpv6));
+          }))),
+      440);
+  EXPECT_EQ(
+      ErrorCodeOf(h_.Exchange(Method::kAllocate,
+                              AllocateAttributes([](stun::MessageBuilder& b) {
+                                b.Add(stun::RequestedAddressFamily{0x03});
+                              }))),
+      440);
 }
 
 TEST_F(TurnServerTest, UnknownComprehensionRequiredAttributeIs420) {
@@ -396,29 +398,26 @@ TEST_F(TurnServerTest, UnknownComprehensionRequiredAttributeIs420) {
 }
 
 TEST_F(TurnServerTest, ContradictoryAttributesAre400) {
-  EXPECT_EQ(ErrorCodeOf(h_.Exchange(
-                Method::kAllocate,
-                AllocateAttributes([](stun::MessageBuilder& b) {
-                  b.Add(stun::EvenPort{});
-                  b.Add(stun::ReservationToken{42});
-                }))),
-            400);
-  EXPECT_EQ(ErrorCodeOf(h_.Exchange(
-                Method::kAllocate,
-                AllocateAttributes([](stun::MessageBuilder& b) {
-                  b.Add(stun::RequestedAddressFamily::Of(
-                      net::AddressFamily::kIpv4));
-                  b.Add(stun::AdditionalAddressFamily::Of(
-                      net::AddressFamily::kIpv6));
-                }))),
-            400);
-  EXPECT_EQ(ErrorCodeOf(h_.Exchange(
-                Method::kAllocate,
-                AllocateAttributes([](stun::MessageBuilder& b) {
-                  b.Add(stun::AdditionalAddressFamily::Of(
-                      net::AddressFamily::kIpv4));
-                }))),
-            400);
+  EXPECT_EQ(
+      ErrorCodeOf(h_.Exchange(Method::kAllocate,
+                              AllocateAttributes([](stun::MessageBuilder& b) {
+                                b.Add(stun::EvenPort{});
+                                b.Add(stun::ReservationToken{42});
+                              }))),
+      400);
+  EXPECT_EQ(
+      ErrorCodeOf(h_.Exchange(
+          Method::kAllocate, AllocateAttributes([](stun::MessageBuilder& b) {
+            b.Add(stun::RequestedAddressFamily::Of(net::AddressFamily::kIpv4));
+            b.Add(stun::AdditionalAddressFamily::Of(net::AddressFamily::kIpv6));
+          }))),
+      400);
+  EXPECT_EQ(
+      ErrorCodeOf(h_.Exchange(
+          Method::kAllocate, AllocateAttributes([](stun::MessageBuilder& b) {
+            b.Add(stun::AdditionalAddressFamily::Of(net::AddressFamily::kIpv4));
+          }))),
+      400);
 }
 
 class QuotaTest : public TurnServerTest {
@@ -436,8 +435,8 @@ TEST_F(QuotaTest, UserQuotaIs486AndServerCapIs508) {
   TurnServerHarness::Options options;
   for (uint16_t port = 1; port <= 2; ++port) {
     options.from = TransportAddress(kClientAddress.ip(), port);
-    ASSERT_TRUE(
-        h_.Exchange(Method::kAllocate, AllocateAttributes(), options).status.ok());
+    ASSERT_TRUE(h_.Exchange(Method::kAllocate, AllocateAttributes(), options)
+                    .status.ok());
   }
   options.from = TransportAddress(kClientAddress.ip(), 3);
   stun::StunClient::Event e =
@@ -452,9 +451,9 @@ TEST_F(QuotaTest, UserQuotaIs486AndServerCapIs508) {
   ASSERT_TRUE(
       h_.Exchange(Method::kAllocate, AllocateAttributes(), bob).status.ok());
   bob.from = TransportAddress(kClientAddress.ip(), 5);
-  EXPECT_EQ(ErrorCodeOf(h_.Exchange(Method::kAllocate, AllocateAttributes(),
-                                    bob)),
-            508);
+  EXPECT_EQ(
+      ErrorCodeOf(h_.Exchange(Method::kAllocate, AllocateAttributes(), bob)),
+      508);
 
   // Releasing one frees the quota.
   options.from = TransportAddress(kClientAddress.ip(), 1);
@@ -462,8 +461,8 @@ TEST_F(QuotaTest, UserQuotaIs486AndServerCapIs508) {
   ASSERT_TRUE(
       h_.Exchange(Method::kRefresh, WithLifetime(0), options).status.ok());
   options.from = TransportAddress(kClientAddress.ip(), 3);
-  EXPECT_TRUE(
-      h_.Exchange(Method::kAllocate, AllocateAttributes(), options).status.ok());
+  EXPECT_TRUE(h_.Exchange(Method::kAllocate, AllocateAttributes(), options)
+                  .status.ok());
 }
 
 class OnePortTest : public TurnServerTest {
@@ -619,8 +618,7 @@ TEST_F(TurnServerTest, ChannelBindRelaysChannelDataBothWays) {
   // Another port of the same IP has a permission but no channel.
   out = FromPeer(TransportAddress(kPeer.ip(), 1), relayed, {1});
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(stun::MessageView::Parse(out[0].payload)->method(),
-            Method::kData);
+  EXPECT_EQ(stun::MessageView::Parse(out[0].payload)->method(), Method::kData);
 
   const std::vector<uint8_t> channel_data = {0x40, 0x01, 0x00, 0x02, 5, 6};
   out = h_.Deliver(kClientAddress, kServerAddress, channel_data);
@@ -696,11 +694,10 @@ TEST_F(TurnServerTest, ForbiddenPeersAre403AndNothingIsInstalled) {
   const TransportAddress relayed = Allocate();
   const TransportAddress metadata =
       *TransportAddress::Parse("169.254.169.254:80");
-  stun::StunClient::Event e = h_.Exchange(
-      Method::kCreatePermission, [](stun::MessageBuilder& b) {
+  stun::StunClient::Event e =
+      h_.Exchange(Method::kCreatePermission, [](stun::MessageBuilder& b) {
         b.Add(stun::XorPeerAddress{kPeer});
-        b.Add(stun::XorPeerAddress{
-            *TransportAddress::Parse("127.0.0.1:22")});
+        b.Add(stun::XorPeerAddress{*TransportAddress::Parse("127.0.0.1:22")});
       });
   EXPECT_EQ(ErrorCodeOf(e), 403);
   EXPECT_THAT(std::string(e.status.message()), HasSubstr("403"));
@@ -731,22 +728,22 @@ TEST_F(TurnServerTest, EvenPortWithReservationHandsTheNextPortToItsToken) {
 
   TurnServerHarness::Options second;
   second.from = TransportAddress(kClientAddress.ip(), 50001);
-  e = h_.Exchange(Method::kAllocate,
-                  AllocateAttributes([value = token->value](
-                                         stun::MessageBuilder& b) {
-                    b.Add(stun::ReservationToken{value});
-                  }),
-                  second);
+  e = h_.Exchange(
+      Method::kAllocate,
+      AllocateAttributes([value = token->value](stun::MessageBuilder& b) {
+        b.Add(stun::ReservationToken{value});
+      }),
+      second);
   ASSERT_TRUE(e.status.ok()) << e.status;
   EXPECT_THAT(Relayed(e), ElementsAre(rtcp));
   // A token works once.
   second.from = TransportAddress(kClientAddress.ip(), 50002);
-  e = h_.Exchange(Method::kAllocate,
-                  AllocateAttributes([value = token->value](
-                                         stun::MessageBuilder& b) {
-                    b.Add(stun::ReservationToken{value});
-                  }),
-                  second);
+  e = h_.Exchange(
+      Method::kAllocate,
+      AllocateAttributes([value = token->value](stun::MessageBuilder& b) {
+        b.Add(stun::ReservationToken{value});
+      }),
+      second);
   EXPECT_EQ(ErrorCodeOf(e), 508);
 }
 
@@ -758,7 +755,8 @@ TEST_F(TurnServerTest, ReservationLapsesAfter30s) {
       }));
   ASSERT_TRUE(e.status.ok());
   const TransportAddress rtp = Relayed(e).at(0);
-  const uint64_t token = e.response->view().Get<stun::ReservationToken>()->value;
+  const uint64_t token =
+      e.response->view().Get<stun::ReservationToken>()->value;
   EXPECT_EQ(h_.server().NextTimeout(), start + Duration::Seconds(30));
   h_.AdvanceTo(start + Duration::Seconds(30));
   EXPECT_EQ(h_.relays().open.count(TransportAddress(rtp.ip(), rtp.port() + 1)),
@@ -785,8 +783,7 @@ TEST_F(TurnServerTest, DontFragmentOpensTheRelayWithDf) {
 TEST_F(TurnServerTest, BindingIsAnsweredWithoutCredentials) {
   TurnServerHarness::Options anonymous;
   anonymous.authenticate = false;
-  stun::StunClient::Event e =
-      h_.Exchange(Method::kBinding, {}, anonymous);
+  stun::StunClient::Event e = h_.Exchange(Method::kBinding, {}, anonymous);
   ASSERT_TRUE(e.status.ok()) << e.status;
   EXPECT_EQ(e.response->view().Get<stun::XorMappedAddress>()->address,
             kClientAddress);
@@ -814,10 +811,11 @@ TEST_F(DualStackTest, AdditionalFamilyGivesBothRelayedAddresses) {
   EXPECT_EQ(relayed[1].ip(), testing::kRelayIpv6);
   // Peers of both families are permitted and relayed from the right address.
   const TransportAddress v6 = *TransportAddress::Parse("[2001:db8::9]:5000");
-  ASSERT_TRUE(h_.Exchange(Method::kCreatePermission, [&](stun::MessageBuilder& b) {
-                  b.Add(stun::XorPeerAddress{kPeer});
-                  b.Add(stun::XorPeerAddress{v6});
-                }).status.ok());
+  ASSERT_TRUE(
+      h_.Exchange(Method::kCreatePermission, [&](stun::MessageBuilder& b) {
+          b.Add(stun::XorPeerAddress{kPeer});
+          b.Add(stun::XorPeerAddress{v6});
+        }).status.ok());
   std::vector<net::Datagram> out = FromPeer(v6, relayed[1], {1});
   EXPECT_EQ(out.size(), 1u);
 }
@@ -830,9 +828,11 @@ TEST_F(DualStackTest, Ipv6OnlyAllocation) {
   ASSERT_TRUE(e.status.ok());
   EXPECT_EQ(Relayed(e).at(0).family(), net::AddressFamily::kIpv6);
   // Refresh for IPv4 on an IPv6 allocation: 443.
-  EXPECT_EQ(ErrorCodeOf(h_.Exchange(Method::kRefresh, [](stun::MessageBuilder& b) {
-              b.Add(stun::RequestedAddressFamily::Of(net::AddressFamily::kIpv4));
-            })),
+  EXPECT_EQ(ErrorCodeOf(h_.Exchange(Method::kRefresh,
+                                    [](stun::MessageBuilder& b) {
+                                      b.Add(stun::RequestedAddressFamily::Of(
+                                          net::AddressFamily::kIpv4));
+                                    })),
             443);
 }
 

@@ -127,8 +127,8 @@ class TurnServerHarness {
     for (int round = 0; round < 16; ++round) {
       while (std::optional<net::Datagram> out = client_->PollTransmit()) {
         server_->HandleDatagram(
-            now_, net::DatagramView{out->source, out->destination,
-                                    out->payload});
+            now_,
+            net::DatagramView{out->source, out->destination, out->payload});
       }
       while (std::optional<net::Datagram> back = server_->PollTransmit()) {
         if (back->destination == options.from) {
@@ -139,8 +139,7 @@ class TurnServerHarness {
           other_.push_back(*std::move(back));
         }
       }
-      if (std::optional<stun::StunClient::Event> event =
-              client_->PollEvent()) {
+      if (std::optional<stun::StunClient::Event> event = client_->PollEvent()) {
         return *std::move(event);
       }
     }

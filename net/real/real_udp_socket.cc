@@ -246,8 +246,8 @@ absl::Status RealUdpSocket::SetDontFragment(bool dont_fragment) {
                     sizeof(value));
   }
   if (rc != 0) {
-    return PosixError(errno, absl::StrCat("don't-fragment on ",
-                                          local_.ToString()));
+    return PosixError(errno,
+                      absl::StrCat("don't-fragment on ", local_.ToString()));
   }
   return absl::OkStatus();
 }

@@ -72,9 +72,8 @@ absl::Status TwoNats::BuildSide(const char* name,
     PINHOLE_ASSIGN_OR_RETURN(
         side.lan, MakeLink(sim_, absl::StrCat(name, "-lan"), kLanLatency));
     PINHOLE_ASSIGN_OR_RETURN(
-        side.node,
-        MiddleboxNode::Create(sim_, absl::StrCat(name, "-nat"),
-                              side.nat.get()));
+        side.node, MiddleboxNode::Create(sim_, absl::StrCat(name, "-nat"),
+                                         side.nat.get()));
     PINHOLE_RETURN_IF_ERROR(
         side.node->Attach(sim::Side::kInside, *side.lan, LinkEnd::kB));
     PINHOLE_RETURN_IF_ERROR(
@@ -99,9 +98,8 @@ absl::Status TwoNats::Build() {
   PINHOLE_ASSIGN_OR_RETURN(router_, Router::Create(sim_, "router"));
   PINHOLE_RETURN_IF_ERROR(BuildSide("left", options_.left_nat, "192.168.1.2",
                                     "203.0.113.1", "203.0.113.10", left_));
-  PINHOLE_RETURN_IF_ERROR(BuildSide("right", options_.right_nat,
-                                    "192.168.2.2", "203.0.113.2",
-                                    "203.0.113.20", right_));
+  PINHOLE_RETURN_IF_ERROR(BuildSide("right", options_.right_nat, "192.168.2.2",
+                                    "203.0.113.2", "203.0.113.20", right_));
   PINHOLE_ASSIGN_OR_RETURN(dc_, MakeLink(sim_, "dc", kDcLatency));
   PINHOLE_ASSIGN_OR_RETURN(server_, Host::Create(sim_, "server"));
   PINHOLE_RETURN_IF_ERROR(

@@ -3,7 +3,8 @@
 //
 //   left 192.168.1.2 --lan 5 ms-- left NAT (outside 203.0.113.1) --wan 10 ms--+
 //                                                                             router --dc 5 ms-- server
-//   right 192.168.2.2 --lan 5 ms-- right NAT (outside 203.0.113.2) --wan 10 ms-+          198.51.100.1
+//   right 192.168.2.2 --lan 5 ms-- right NAT (outside 203.0.113.2) --wan 10
+//   ms-+          198.51.100.1
 //
 // Without its NAT a host sits at the end of its wan link, at 203.0.113.10
 // (left) or 203.0.113.20 (right). Links are lossless with fixed latencies, so
@@ -80,7 +81,8 @@ class TwoNats {
 
   explicit TwoNats(const TwoNatsOptions& options);
   absl::Status Build();
-  absl::Status BuildSide(const char* name, const std::optional<NatBehavior>& nat,
+  absl::Status BuildSide(const char* name,
+                         const std::optional<NatBehavior>& nat,
                          const char* inside_ip, const char* outside_ip,
                          const char* direct_ip, Side& side);
 
