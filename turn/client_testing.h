@@ -20,6 +20,7 @@
 #include "net/datagram.h"
 #include "net/deterministic_random.h"
 #include "net/ip_address.h"
+#include "net/testing/addresses.h"
 #include "net/time.h"
 #include "net/transport_address.h"
 #include "stun/attributes.h"
@@ -32,19 +33,8 @@
 
 namespace pinhole::turn::testing {
 
-// Aborts on a typo: a test address must parse.
-inline net::TransportAddress Addr(absl::string_view text) {
-  absl::StatusOr<net::TransportAddress> address =
-      net::TransportAddress::Parse(text);
-  if (!address.ok()) std::abort();
-  return *address;
-}
-
-inline net::IpAddress Ip(absl::string_view text) {
-  absl::StatusOr<net::IpAddress> ip = net::IpAddress::Parse(text);
-  if (!ip.ok()) std::abort();
-  return *ip;
-}
+using net::testing::Addr;
+using net::testing::Ip;
 
 inline constexpr net::Time kStart =
     net::Time::FromNanosecondsSinceEpoch(5'000'000'000);

@@ -24,10 +24,6 @@ bool IsStream(const net::TransportAddress& address) {
   return address.protocol() != net::TransportProtocol::kUdp;
 }
 
-std::string Describe(const absl::Status& status) {
-  return std::string(status.message());
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<TurnServer>> TurnServer::Create(
@@ -366,21 +362,30 @@ void TurnServer::HandleRequest(net::Time now, const net::DatagramView& datagram,
   FinishResponse(datagram, &*creds);
 }
 
+template <typename A>
+std::optional<TurnServer::Refusal> TurnServer::Read(
+    const stun::MessageView& request, absl::string_view name, A& out) {
+  absl::StatusOr<A> value = request.Get<A>();
+  if (!value.ok()) {
+    return Refusal{error::kBadRequest,
+                   absl::StrCat(name, ": ", value.status().message())};
+  }
+  out = *std::move(value);
+  return std::nullopt;
+}
+
 std::optional<TurnServer::Refusal> TurnServer::Allocate(
     net::Time now, const FiveTuple& tuple, const stun::MessageView& request,
     const LongTermAuth::Credentials& creds) {
   // RFC 8656 §7.2, in its order.
-  absl::StatusOr<stun::RequestedTransport> transport =
-      request.Get<stun::RequestedTransport>();
-  if (!transport.ok()) {
-    return Refusal{
-        error::kBadRequest,
-        absl::StrCat("REQUESTED-TRANSPORT: ", Describe(transport.status()))};
+  stun::RequestedTransport transport;
+  if (auto refused = Read(request, "REQUESTED-TRANSPORT", transport)) {
+    return refused;
   }
-  if (transport->protocol != stun::RequestedTransport::kUdp) {
+  if (transport.protocol != stun::RequestedTransport::kUdp) {
     return Refusal{error::kUnsupportedTransportProtocol,
                    absl::StrCat("only UDP relaying (17) is served, not ",
-                                transport->protocol)};
+                                transport.protocol)};
   }
   const bool dont_fragment = request.Has(stun::attr::kDontFragment);
   const bool has_token = request.Has(stun::attr::kReservationToken);
@@ -399,12 +404,7 @@ std::optional<TurnServer::Refusal> TurnServer::Allocate(
   }
   stun::EvenPort even;
   if (has_even) {
-    absl::StatusOr<stun::EvenPort> parsed = request.Get<stun::EvenPort>();
-    if (!parsed.ok()) {
-      return Refusal{error::kBadRequest,
-                     absl::StrCat("EVEN-PORT: ", Describe(parsed.status()))};
-    }
-    even = *parsed;
+    if (auto refused = Read(request, "EVEN-PORT", even)) return refused;
     if (even.reserve_next && has_additional) {
       return Refusal{error::kBadRequest,
                      "EVEN-PORT with R cannot reserve for a dual allocation"};
@@ -412,19 +412,15 @@ std::optional<TurnServer::Refusal> TurnServer::Allocate(
   }
   net::AddressFamily family = net::AddressFamily::kIpv4;
   if (has_requested) {
-    absl::StatusOr<stun::RequestedAddressFamily> requested =
-        request.Get<stun::RequestedAddressFamily>();
-    if (!requested.ok()) {
-      return Refusal{error::kBadRequest,
-                     absl::StrCat("REQUESTED-ADDRESS-FAMILY: ",
-                                  Describe(requested.status()))};
+    stun::RequestedAddressFamily requested;
+    if (auto refused = Read(request, "REQUESTED-ADDRESS-FAMILY", requested)) {
+      return refused;
     }
-    if (!requested->address_family().has_value()) {
-      return Refusal{
-          error::kAddressFamilyNotSupported,
-          absl::StrCat("unknown address family ", requested->family)};
+    if (!requested.address_family().has_value()) {
+      return Refusal{error::kAddressFamilyNotSupported,
+                     absl::StrCat("unknown address family ", requested.family)};
     }
-    family = *requested->address_family();
+    family = *requested.address_family();
   }
   if (has_additional) {
     absl::StatusOr<stun::AdditionalAddressFamily> additional =
@@ -436,12 +432,9 @@ std::optional<TurnServer::Refusal> TurnServer::Allocate(
   }
   std::optional<net::Duration> requested_lifetime;
   if (request.Has(stun::attr::kLifetime)) {
-    absl::StatusOr<stun::Lifetime> lifetime = request.Get<stun::Lifetime>();
-    if (!lifetime.ok()) {
-      return Refusal{error::kBadRequest,
-                     absl::StrCat("LIFETIME: ", Describe(lifetime.status()))};
-    }
-    requested_lifetime = net::Duration::Seconds(lifetime->value);
+    stun::Lifetime lifetime;
+    if (auto refused = Read(request, "LIFETIME", lifetime)) return refused;
+    requested_lifetime = net::Duration::Seconds(lifetime.value);
   }
   const std::string& username = creds.user->name;
   if (const auto used = per_user_.find(username);
@@ -462,14 +455,11 @@ std::optional<TurnServer::Refusal> TurnServer::Allocate(
   std::optional<uint64_t> token_out;
   std::optional<stun::AddressErrorCode> address_error;
   if (has_token) {
-    absl::StatusOr<stun::ReservationToken> token =
-        request.Get<stun::ReservationToken>();
-    if (!token.ok()) {
-      return Refusal{
-          error::kBadRequest,
-          absl::StrCat("RESERVATION-TOKEN: ", Describe(token.status()))};
+    stun::ReservationToken token;
+    if (auto refused = Read(request, "RESERVATION-TOKEN", token)) {
+      return refused;
     }
-    const auto it = reservations_.find(token->value);
+    const auto it = reservations_.find(token.value);
     if (it == reservations_.end() || it->second.expires <= now) {
       return Refusal{error::kInsufficientCapacity,
                      "unknown or expired RESERVATION-TOKEN"};
@@ -575,17 +565,14 @@ std::optional<TurnServer::Refusal> TurnServer::Allocate(
 std::optional<TurnServer::Refusal> TurnServer::Refresh(
     net::Time now, Allocation& allocation, const stun::MessageView& request) {
   if (request.Has(stun::attr::kRequestedAddressFamily)) {
-    absl::StatusOr<stun::RequestedAddressFamily> requested =
-        request.Get<stun::RequestedAddressFamily>();
-    if (!requested.ok()) {
-      return Refusal{error::kBadRequest,
-                     absl::StrCat("REQUESTED-ADDRESS-FAMILY: ",
-                                  Describe(requested.status()))};
+    stun::RequestedAddressFamily requested;
+    if (auto refused = Read(request, "REQUESTED-ADDRESS-FAMILY", requested)) {
+      return refused;
     }
     const bool matches =
         std::any_of(allocation.relayed.begin(), allocation.relayed.end(),
                     [&](const net::TransportAddress& a) {
-                      return requested->address_family() == a.family();
+                      return requested.address_family() == a.family();
                     });
     if (!matches) {
       return Refusal{error::kPeerAddressFamilyMismatch,
@@ -596,15 +583,12 @@ std::optional<TurnServer::Refusal> TurnServer::Refresh(
   // one asked for within [default, maximum], or the default.
   net::Duration lifetime = config_.default_lifetime;
   if (request.Has(stun::attr::kLifetime)) {
-    absl::StatusOr<stun::Lifetime> asked = request.Get<stun::Lifetime>();
-    if (!asked.ok()) {
-      return Refusal{error::kBadRequest,
-                     absl::StrCat("LIFETIME: ", Describe(asked.status()))};
-    }
-    lifetime = asked->value == 0
+    stun::Lifetime asked;
+    if (auto refused = Read(request, "LIFETIME", asked)) return refused;
+    lifetime = asked.value == 0
                    ? net::Duration::Zero()
                    : std::max(config_.default_lifetime,
-                              std::min(net::Duration::Seconds(asked->value),
+                              std::min(net::Duration::Seconds(asked.value),
                                        config_.max_lifetime));
   }
   StartResponse(request, /*success=*/true);
@@ -628,7 +612,7 @@ std::optional<TurnServer::Refusal> TurnServer::CreatePermission(
         stun::XorPeerAddress::Decode(attribute.value, request);
     if (!peer.ok()) {
       return Refusal{error::kBadRequest, absl::StrCat("XOR-PEER-ADDRESS: ",
-                                                      Describe(peer.status()))};
+                                                      peer.status().message())};
     }
     if (std::optional<Refusal> refused = CheckPeer(allocation, peer->address)) {
       return refused;
@@ -648,24 +632,16 @@ std::optional<TurnServer::Refusal> TurnServer::CreatePermission(
 
 std::optional<TurnServer::Refusal> TurnServer::ChannelBind(
     net::Time now, Allocation& allocation, const stun::MessageView& request) {
-  absl::StatusOr<stun::ChannelNumber> number =
-      request.Get<stun::ChannelNumber>();
-  if (!number.ok()) {
+  stun::ChannelNumber number;
+  if (auto refused = Read(request, "CHANNEL-NUMBER", number)) return refused;
+  if (!stun::IsValidChannelNumber(number.number)) {
     return Refusal{error::kBadRequest,
-                   absl::StrCat("CHANNEL-NUMBER: ", Describe(number.status()))};
-  }
-  if (!stun::IsValidChannelNumber(number->number)) {
-    return Refusal{error::kBadRequest,
-                   absl::StrCat("channel number ", number->number,
+                   absl::StrCat("channel number ", number.number,
                                 " is outside 0x4000-0x4FFF")};
   }
-  absl::StatusOr<stun::XorPeerAddress> peer =
-      request.Get<stun::XorPeerAddress>();
-  if (!peer.ok()) {
-    return Refusal{error::kBadRequest,
-                   absl::StrCat("XOR-PEER-ADDRESS: ", Describe(peer.status()))};
-  }
-  const net::TransportAddress address(peer->address.ip(), peer->address.port());
+  stun::XorPeerAddress peer;
+  if (auto refused = Read(request, "XOR-PEER-ADDRESS", peer)) return refused;
+  const net::TransportAddress address(peer.address.ip(), peer.address.port());
   if (std::optional<Refusal> refused = CheckPeer(allocation, address)) {
     return refused;
   }
@@ -674,7 +650,7 @@ std::optional<TurnServer::Refusal> TurnServer::ChannelBind(
   Channel* same = nullptr;
   for (Channel& channel : allocation.channels) {
     if (channel.expires <= now) continue;
-    const bool number_matches = channel.number == number->number;
+    const bool number_matches = channel.number == number.number;
     const bool peer_matches = channel.peer == address;
     if (number_matches && peer_matches) {
       same = &channel;
@@ -693,10 +669,10 @@ std::optional<TurnServer::Refusal> TurnServer::ChannelBind(
     allocation.channels.erase(
         std::remove_if(allocation.channels.begin(), allocation.channels.end(),
                        [&](const Channel& c) {
-                         return c.number == number->number || c.peer == address;
+                         return c.number == number.number || c.peer == address;
                        }),
         allocation.channels.end());
-    allocation.channels.push_back(Channel{number->number, address, now});
+    allocation.channels.push_back(Channel{number.number, address, now});
     same = &allocation.channels.back();
   }
   same->expires = now + config_.channel_lifetime;
@@ -709,7 +685,7 @@ std::optional<TurnServer::Refusal> TurnServer::ChannelBind(
   event.server = allocation.tuple.server;
   event.username = allocation.user->name;
   event.peer = address;
-  event.channel = number->number;
+  event.channel = number.number;
   PushEvent(std::move(event));
   StartResponse(request, /*success=*/true);
   return std::nullopt;

@@ -204,6 +204,12 @@ class TurnServer {
   std::optional<Refusal> ChannelBind(net::Time now, Allocation& allocation,
                                      const stun::MessageView& request);
 
+  // Reads attribute `A` of `request` into `out`; when it is missing or
+  // malformed, the 400 that names it (`name`).
+  template <typename A>
+  static std::optional<Refusal> Read(const stun::MessageView& request,
+                                     absl::string_view name, A& out);
+
   // The peer's verdict: nullopt when it may be relayed to, else 403 or 443.
   std::optional<Refusal> CheckPeer(const Allocation& allocation,
                                    const net::TransportAddress& peer) const;

@@ -110,6 +110,18 @@ class Fixture {
   TurnServerHarness::Options options_;
 };
 
+// "3_tcp_127_0_0_1": the row, the transport and the address.
+template <typename Row>
+std::string CaseName(
+    const ::testing::TestParamInfo<std::tuple<Row, bool>>& info) {
+  std::string name = absl::StrCat(info.index, "_",
+                                  std::get<1>(info.param) ? "tcp" : "udp", "_");
+  for (const char* c = std::get<0>(info.param).peer; *c != '\0'; ++c) {
+    name += std::isalnum(static_cast<unsigned char>(*c)) ? *c : '_';
+  }
+  return name;
+}
+
 class ForbiddenOnTheWireTest
     : public ::testing::TestWithParam<std::tuple<examples::Forbidden, bool>> {};
 
@@ -131,17 +143,10 @@ TEST_P(ForbiddenOnTheWireTest, Gets403AndNothingIsRelayed) {
   EXPECT_TRUE(f.SendTo(peer).empty()) << row.peer;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Table, ForbiddenOnTheWireTest,
-    ::testing::Combine(::testing::ValuesIn(AllForbidden()), ::testing::Bool()),
-    [](const auto& info) {
-      std::string name = absl::StrCat(
-          info.index, "_", std::get<1>(info.param) ? "tcp" : "udp", "_");
-      for (const char* c = std::get<0>(info.param).peer; *c != '\0'; ++c) {
-        name += std::isalnum(static_cast<unsigned char>(*c)) ? *c : '_';
-      }
-      return name;
-    });
+INSTANTIATE_TEST_SUITE_P(Table, ForbiddenOnTheWireTest,
+                         ::testing::Combine(::testing::ValuesIn(AllForbidden()),
+                                            ::testing::Bool()),
+                         CaseName<examples::Forbidden>);
 
 class LegitimateOnTheWireTest
     : public ::testing::TestWithParam<std::tuple<examples::Legitimate, bool>> {
@@ -174,14 +179,7 @@ INSTANTIATE_TEST_SUITE_P(
     Table, LegitimateOnTheWireTest,
     ::testing::Combine(::testing::ValuesIn(examples::kLegitimate),
                        ::testing::Bool()),
-    [](const auto& info) {
-      std::string name = absl::StrCat(
-          info.index, "_", std::get<1>(info.param) ? "tcp" : "udp", "_");
-      for (const char* c = std::get<0>(info.param).peer; *c != '\0'; ++c) {
-        name += std::isalnum(static_cast<unsigned char>(*c)) ? *c : '_';
-      }
-      return name;
-    });
+    CaseName<examples::Legitimate>);
 
 TEST(PeerPolicyOnTheWireTest, AnAllowListLetsLoopbackThrough) {
   TurnServerConfig config = Fixture::Config();

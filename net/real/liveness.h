@@ -16,6 +16,9 @@
 #ifndef PINHOLE_NET_REAL_LIVENESS_H_
 #define PINHOLE_NET_REAL_LIVENESS_H_
 
+#include <cstdint>
+#include <utility>
+
 namespace pinhole::net::real {
 
 class Liveness {
@@ -51,6 +54,25 @@ class Liveness {
  private:
   Scope* innermost_ = nullptr;
 };
+
+// Runs the callback `callbacks.*member` with `args` so that it may replace
+// the callbacks (the owner then bumps `version`) or destroy their owner
+// (`scope` then reports it dead): the callback is held here while it runs,
+// and put back only when neither happened. What every stream's callback
+// dispatch needs.
+template <typename Callbacks, typename Member, typename... Args>
+void InvokeHeldCallback(Callbacks& callbacks, const uint64_t& version,
+                        Member member, const Liveness::Scope& scope,
+                        Args&&... args) {
+  auto callback = std::move(callbacks.*member);
+  if (!callback) return;
+  const uint64_t before = version;
+  callback(std::forward<Args>(args)...);
+  // `callbacks` and `version` are touched only while the owner lives.
+  if (scope.alive() && version == before) {
+    callbacks.*member = std::move(callback);
+  }
+}
 
 }  // namespace pinhole::net::real
 

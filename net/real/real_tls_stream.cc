@@ -509,15 +509,8 @@ void RealTlsStream::DeliverDeferredClose() {
 template <typename Member, typename... Args>
 void RealTlsStream::Invoke(Member member, const Liveness::Scope& scope,
                            Args&&... args) {
-  // Held here while it runs: it may replace the callbacks or destroy the
-  // stream. Put back unless it did.
-  auto callback = std::move(callbacks_.*member);
-  if (!callback) return;
-  const uint64_t version = callbacks_version_;
-  callback(std::forward<Args>(args)...);
-  if (scope.alive() && callbacks_version_ == version) {
-    callbacks_.*member = std::move(callback);
-  }
+  InvokeHeldCallback(callbacks_, callbacks_version_, member, scope,
+                     std::forward<Args>(args)...);
 }
 
 std::string RealTlsStream::Describe() const {

@@ -8,38 +8,15 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "net/ip_prefix.h"
+#include "net/testing/addresses.h"
 #include "sim/tcp/host_tcp.h"
+#include "sim/testing/topology_building.h"
 
 namespace pinhole::sim {
-namespace {
 
-net::IpAddress Ip(const char* text) { return *net::IpAddress::Parse(text); }
-
-net::IpPrefix Host32(const net::IpAddress& ip) {
-  return *net::IpPrefix::Create(ip, 32);
-}
-
-absl::StatusOr<std::unique_ptr<Link>> MakeLink(Simulator& sim,
-                                               const std::string& name,
-                                               net::Duration latency) {
-  LinkConfig config;
-  config.latency = latency;
-  return Link::Create(sim, name, config);
-}
-
-#define PINHOLE_RETURN_IF_ERROR(expr)                  \
-  do {                                                 \
-    if (absl::Status s_ = (expr); !s_.ok()) return s_; \
-  } while (false)
-
-#define PINHOLE_ASSIGN_OR_RETURN(lhs, expr) \
-  do {                                      \
-    auto v_ = (expr);                       \
-    if (!v_.ok()) return v_.status();       \
-    lhs = *std::move(v_);                   \
-  } while (false)
-
-}  // namespace
+using net::testing::Ip;
+using testing::Host32;
+using testing::MakeLink;
 
 net::IpAddress TwoNats::ServerIp() { return Ip("198.51.100.1"); }
 

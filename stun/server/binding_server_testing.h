@@ -14,6 +14,7 @@
 #include "absl/types/span.h"
 #include "net/datagram.h"
 #include "net/ip_address.h"
+#include "net/testing/addresses.h"
 #include "net/time.h"
 #include "net/transport_address.h"
 #include "stun/message.h"
@@ -23,19 +24,8 @@
 
 namespace pinhole::stun::testing {
 
-// Aborts on a typo: a test address must parse.
-inline net::TransportAddress Addr(absl::string_view text) {
-  absl::StatusOr<net::TransportAddress> address =
-      net::TransportAddress::Parse(text);
-  if (!address.ok()) std::abort();
-  return *address;
-}
-
-inline net::IpAddress Ip(absl::string_view text) {
-  absl::StatusOr<net::IpAddress> ip = net::IpAddress::Parse(text);
-  if (!ip.ok()) std::abort();
-  return *ip;
-}
+using net::testing::Addr;
+using net::testing::Ip;
 
 inline constexpr TransactionId kId = {0xb7, 0xe7, 0xa7, 0x01, 0xbc, 0x34,
                                       0xd6, 0x86, 0xfa, 0x87, 0xdf, 0xae};
