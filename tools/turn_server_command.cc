@@ -281,7 +281,7 @@ int RunTurnServer(const std::vector<std::string>& arguments) {
   std::fprintf(stderr,
                "pinhole turn-server: stopped by %s; %llu allocations created, "
                "%llu requests (%llu refused), %llu datagrams relayed to "
-               "peers, %llu to clients\n",
+               "peers, %llu to clients, %llu sends failed\n",
                signal == SIGINT    ? "SIGINT"
                : signal == SIGTERM ? "SIGTERM"
                                    : "a request",
@@ -289,7 +289,8 @@ int RunTurnServer(const std::vector<std::string>& arguments) {
                static_cast<unsigned long long>(stats.requests),
                static_cast<unsigned long long>(stats.errors),
                static_cast<unsigned long long>(stats.relayed_to_peers),
-               static_cast<unsigned long long>(stats.relayed_to_clients));
+               static_cast<unsigned long long>(stats.relayed_to_clients),
+               static_cast<unsigned long long>((*service)->send_failures()));
   service->reset();
   return kExitOk;
 }

@@ -51,6 +51,11 @@ class TurnService final : private RelaySockets {
   }
   const TurnServer& server() const { return *server_; }
   size_t connections() const { return tcp_->connections(); }
+  // Datagrams and stream writes the network refused (UDP sends count as
+  // lost, as UDP may lose them anyway).
+  uint64_t send_failures() const {
+    return udp_->send_failures() + tcp_->send_failures();
+  }
 
  private:
   explicit TurnService(net::Network& network) : network_(network) {}

@@ -43,7 +43,16 @@ constexpr size_t kControlSize = 64;
 static_assert(CMSG_SPACE(sizeof(in6_pktinfo)) <= kControlSize);
 static_assert(CMSG_SPACE(sizeof(in_pktinfo)) <= kControlSize);
 
+// The receive buffer asked for: a server's socket takes bursts from many
+// clients at once (a TURN relay, a STUN server under load), and the kernel's
+// default (208 KiB on Debian) overflows first. The kernel caps the request
+// at net.core.rmem_max and charges only what is queued, so asking costs an
+// idle socket nothing; failing to get it is not an error.
+constexpr int kReceiveBufferBytes = 4 << 20;
+
 absl::Status Configure(int fd, AddressFamily family) {
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &kReceiveBufferBytes,
+             sizeof(kReceiveBufferBytes));
   if (family == AddressFamily::kIpv4) {
     return EnableSocketOption(fd, IPPROTO_IP, IP_PKTINFO, "IP_PKTINFO");
   }
