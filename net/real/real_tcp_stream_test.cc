@@ -19,6 +19,7 @@
 #include "gtest/gtest.h"
 #include "net/ip_address.h"
 #include "net/real/real_network.h"
+#include "net/real/testing/stream_end.h"
 #include "net/tcp_stream.h"
 #include "net/time.h"
 #include "net/timer.h"
@@ -47,34 +48,9 @@ uint8_t PatternByte(size_t i) {
 }
 
 // One end of a connection, recording what its callbacks saw.
-struct End {
-  std::unique_ptr<TcpStream> stream;
-  bool connected = false;
-  std::string data;
-  int closed_calls = 0;
-  std::optional<absl::Status> closed;
-  // Runs after each `on_data`.
-  std::function<void()> after_data;
+using End = testing::StreamEnd;
 
-  TcpStream::Callbacks Callbacks() {
-    return {
-        .on_connected = [this] { connected = true; },
-        .on_data =
-            [this](absl::Span<const uint8_t> bytes) {
-              EXPECT_FALSE(closed.has_value()) << "data after on_closed";
-              data.append(bytes.begin(), bytes.end());
-              if (after_data) after_data();
-            },
-        .on_closed =
-            [this](const absl::Status& status) {
-              ++closed_calls;
-              closed = status;
-            },
-    };
-  }
-};
-
-class TcpTest : public testing::Test {
+class TcpTest : public ::testing::Test {
  protected:
   void SetUp() override {
     absl::StatusOr<std::unique_ptr<RealNetwork>> network =

@@ -22,6 +22,7 @@
 #include "net/ip_address.h"
 #include "net/real/real_network.h"
 #include "net/real/testing/self_signed_certificate.h"
+#include "net/real/testing/stream_end.h"
 #include "net/real/tls_config.h"
 #include "net/tcp_stream.h"
 #include "net/time.h"
@@ -79,34 +80,9 @@ bool Contains(const absl::Status& status, absl::string_view text) {
 }
 
 // One end of a connection, recording what its callbacks saw.
-struct End {
-  std::unique_ptr<TcpStream> stream;
-  bool connected = false;
-  std::string data;
-  int closed_calls = 0;
-  std::optional<absl::Status> closed;
-  // Runs after each `on_data`.
-  std::function<void()> after_data;
+using End = testing::StreamEnd;
 
-  TcpStream::Callbacks Callbacks() {
-    return {
-        .on_connected = [this] { connected = true; },
-        .on_data =
-            [this](absl::Span<const uint8_t> bytes) {
-              EXPECT_FALSE(closed.has_value()) << "data after on_closed";
-              data.append(bytes.begin(), bytes.end());
-              if (after_data) after_data();
-            },
-        .on_closed =
-            [this](const absl::Status& status) {
-              ++closed_calls;
-              closed = status;
-            },
-    };
-  }
-};
-
-class TlsTest : public testing::Test {
+class TlsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     absl::StatusOr<std::unique_ptr<RealNetwork>> network =
@@ -120,8 +96,8 @@ class TlsTest : public testing::Test {
   CertificateFiles MakeCertificate(absl::string_view name,
                                    SelfSignedCertificateOptions options = {}) {
     const std::string directory = absl::StrCat(
-        testing::TempDir(), "/",
-        testing::UnitTest::GetInstance()->current_test_info()->name(), "-",
+        ::testing::TempDir(), "/",
+        ::testing::UnitTest::GetInstance()->current_test_info()->name(), "-",
         name);
     absl::StatusOr<CertificateFiles> files =
         WriteSelfSignedCertificate(directory, options);
