@@ -22,11 +22,10 @@
 #include "net/real/tls_config.h"
 #include "net/time.h"
 #include "net/transport_address.h"
-#include "net/udp_driver.h"
 #include "net/udp_socket.h"
-#include "stun/stream_driver.h"
 #include "turn/client.h"
 #include "turn/client_config.h"
+#include "turn/client_driver.h"
 #include "turn/client_event.h"
 #include "turn/service.h"
 
@@ -81,25 +80,13 @@ class TurnConformanceTest : public ::testing::TestWithParam<
         turn::TurnClient::Create(backend_->client().random(), config);
     ASSERT_TRUE(client.ok()) << client.status();
     client_ = *std::move(client);
-    const auto record = [this](turn::TurnClientEvent event) {
-      events_.push_back(std::move(event));
-    };
-    if (protocol == TransportProtocol::kUdp) {
-      udp_ = std::make_unique<net::UdpDriver<turn::TurnClient>>(
-          backend_->client(), *client_, record);
-      absl::StatusOr<TransportAddress> bound = udp_->Bind(config.local);
-      ASSERT_TRUE(bound.ok()) << bound.status();
-      ASSERT_TRUE(client_->SetLocalAddress(*bound).ok());
-    } else {
-      stream_ = std::make_unique<stun::StreamDriver<turn::TurnClient>>(
-          backend_->client(), *client_, record);
-      stream_->set_on_closed(
-          [this](const TransportAddress& remote, const TransportAddress&) {
-            client_->HandleConnectionClosed(backend_->client().clock().Now(),
-                                            remote);
-            stream_->Flush();
-          });
-    }
+    absl::StatusOr<std::unique_ptr<turn::TurnClientDriver>> driver =
+        turn::TurnClientDriver::Start(backend_->client(), *client_,
+                                      [this](turn::TurnClientEvent event) {
+                                        events_.push_back(std::move(event));
+                                      });
+    ASSERT_TRUE(driver.ok()) << driver.status();
+    driver_ = *std::move(driver);
     absl::StatusOr<std::unique_ptr<net::UdpSocket>> peer =
         backend_->client().BindUdp(
             TransportAddress(backend_->client_ip(), 0),
@@ -112,8 +99,7 @@ class TurnConformanceTest : public ::testing::TestWithParam<
   }
 
   void TearDown() override {
-    udp_.reset();
-    stream_.reset();
+    driver_.reset();
     client_.reset();
     server_.reset();
     peer_.reset();
@@ -139,10 +125,7 @@ class TurnConformanceTest : public ::testing::TestWithParam<
   }
 
   net::Time Now() { return backend_->client().clock().Now(); }
-  void Flush() {
-    if (udp_) udp_->Flush();
-    if (stream_) stream_->Flush();
-  }
+  void Flush() { driver_->Flush(); }
   std::optional<turn::TurnClientEvent> RunUntilEvent(Kind kind) {
     std::optional<turn::TurnClientEvent> found;
     backend_->RunUntil(
@@ -162,8 +145,7 @@ class TurnConformanceTest : public ::testing::TestWithParam<
   std::unique_ptr<Backend> backend_;
   std::unique_ptr<turn::TurnService> server_;
   std::unique_ptr<turn::TurnClient> client_;
-  std::unique_ptr<net::UdpDriver<turn::TurnClient>> udp_;
-  std::unique_ptr<stun::StreamDriver<turn::TurnClient>> stream_;
+  std::unique_ptr<turn::TurnClientDriver> driver_;
   std::unique_ptr<net::UdpSocket> peer_;
   std::vector<turn::TurnClientEvent> events_;
 };

@@ -30,14 +30,12 @@
 #include "net/real/tls_config.h"
 #include "net/time.h"
 #include "net/transport_address.h"
-#include "net/udp_driver.h"
-#include "stun/client.h"
-#include "stun/stream_driver.h"
 #include "tools/client_flags.h"
 #include "tools/command.h"
 #include "tools/common_flags.h"
 #include "turn/client.h"
 #include "turn/client_config.h"
+#include "turn/client_driver.h"
 #include "turn/client_event.h"
 
 ABSL_FLAG(std::string, credential, "",
@@ -138,32 +136,19 @@ class Run {
   Run(net::real::RealNetwork& network, TurnClient& client)
       : network_(network), client_(client) {}
 
-  absl::Status Start(const net::TransportAddress& local) {
-    const auto record = [this](turn::TurnClientEvent event) {
-      events_.push_back(std::move(event));
-    };
-    if (local.protocol() == net::TransportProtocol::kUdp) {
-      udp_ = std::make_unique<net::UdpDriver<TurnClient>>(network_, client_,
-                                                          record);
-      absl::StatusOr<net::TransportAddress> bound = udp_->Bind(local);
-      if (!bound.ok()) return bound.status();
-      return client_.SetLocalAddress(*bound);
-    }
-    stream_ = std::make_unique<stun::StreamDriver<TurnClient>>(network_,
-                                                               client_, record);
-    stream_->set_on_closed([this](const net::TransportAddress& remote,
-                                  const net::TransportAddress&) {
-      client_.HandleConnectionClosed(Now(), remote);
-      stream_->Flush();
-    });
+  absl::Status Start() {
+    absl::StatusOr<std::unique_ptr<turn::TurnClientDriver>> driver =
+        turn::TurnClientDriver::Start(network_, client_,
+                                      [this](turn::TurnClientEvent event) {
+                                        events_.push_back(std::move(event));
+                                      });
+    if (!driver.ok()) return driver.status();
+    driver_ = *std::move(driver);
     return absl::OkStatus();
   }
 
   net::Time Now() const { return network_.clock().Now(); }
-  void Flush() {
-    if (udp_) udp_->Flush();
-    if (stream_) stream_->Flush();
-  }
+  void Flush() { driver_->Flush(); }
 
   // Runs the loop until an event of one of `kinds` (returned) or
   // `deadline`.
@@ -215,8 +200,7 @@ class Run {
 
   net::real::RealNetwork& network_;
   TurnClient& client_;
-  std::unique_ptr<net::UdpDriver<TurnClient>> udp_;
-  std::unique_ptr<stun::StreamDriver<TurnClient>> stream_;
+  std::unique_ptr<turn::TurnClientDriver> driver_;
   std::vector<turn::TurnClientEvent> events_;
   size_t seen_ = 0;
   std::vector<std::vector<uint8_t>> received_;
@@ -249,7 +233,7 @@ int RunTurnClient(const std::vector<std::string>& arguments) {
   int status = kExitOk;
   {
     Run run(**network, **client);
-    if (absl::Status s = run.Start(options->config.local); !s.ok()) {
+    if (absl::Status s = run.Start(); !s.ok()) {
       return Fail(s.message());
     }
     const net::Time deadline =

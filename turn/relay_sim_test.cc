@@ -18,14 +18,13 @@
 #include "net/ip_address.h"
 #include "net/time.h"
 #include "net/transport_address.h"
-#include "net/udp_driver.h"
 #include "net/udp_socket.h"
 #include "sim/nat/nat_behavior.pb.h"
 #include "sim/nat/nat_presets.h"
 #include "sim/testing/two_nats.h"
-#include "stun/stream_driver.h"
 #include "turn/client.h"
 #include "turn/client_config.h"
+#include "turn/client_driver.h"
 #include "turn/client_event.h"
 #include "turn/server.h"
 #include "turn/server_config.h"
@@ -97,22 +96,13 @@ class RelayWorld {
         TurnClient::Create(net_->left().random(), config);
     ASSERT_TRUE(client.ok()) << client.status();
     client_ = *std::move(client);
-    const auto record = [this](TurnClientEvent event) {
-      events_.push_back(std::move(event));
-    };
-    if (tcp) {
-      stream_ = std::make_unique<stun::StreamDriver<TurnClient>>(
-          net_->left(), *client_, record);
-      stream_->set_on_closed(
-          [this](const TransportAddress& remote, const TransportAddress&) {
-            client_->HandleConnectionClosed(net_->sim().Now(), remote);
-            stream_->Flush();
-          });
-    } else {
-      udp_ = std::make_unique<net::UdpDriver<TurnClient>>(net_->left(),
-                                                          *client_, record);
-      ASSERT_TRUE(udp_->Bind(config.local).ok());
-    }
+    absl::StatusOr<std::unique_ptr<TurnClientDriver>> driver =
+        TurnClientDriver::Start(net_->left(), *client_,
+                                [this](TurnClientEvent event) {
+                                  events_.push_back(std::move(event));
+                                });
+    ASSERT_TRUE(driver.ok()) << driver.status();
+    driver_ = *std::move(driver);
 
     // The peer echoes whatever reaches it.
     absl::StatusOr<std::unique_ptr<net::UdpSocket>> peer =
@@ -133,10 +123,7 @@ class RelayWorld {
 
   sim::TwoNats& network() { return *net_; }
 
-  void Flush() {
-    if (udp_) udp_->Flush();
-    if (stream_) stream_->Flush();
-  }
+  void Flush() { driver_->Flush(); }
 
   // Runs until an event of `kind` (returned) or 10 simulated seconds.
   std::optional<TurnClientEvent> RunUntilEvent(Kind kind) {
@@ -160,8 +147,7 @@ class RelayWorld {
   std::unique_ptr<sim::TwoNats> net_;
   std::unique_ptr<TurnService> server_;
   std::unique_ptr<TurnClient> client_;
-  std::unique_ptr<net::UdpDriver<TurnClient>> udp_;
-  std::unique_ptr<stun::StreamDriver<TurnClient>> stream_;
+  std::unique_ptr<TurnClientDriver> driver_;
   std::unique_ptr<net::UdpSocket> peer_;
   std::vector<TurnClientEvent> events_;
   int peer_received_ = 0;
