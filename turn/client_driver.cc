@@ -22,12 +22,12 @@ absl::StatusOr<std::unique_ptr<TurnClientDriver>> TurnClientDriver::Start(
   driver->stream_ = std::make_unique<stun::StreamDriver<TurnClient>>(
       network, client, std::move(on_event));
   stun::StreamDriver<TurnClient>* stream = driver->stream_.get();
-  stream->set_on_closed([&network, &client, stream](
-                            const net::TransportAddress& remote,
-                            const net::TransportAddress& /*local*/) {
-    client.HandleConnectionClosed(network.clock().Now(), remote);
-    stream->Flush();
-  });
+  stream->set_on_closed(
+      [&network, &client, stream](const net::TransportAddress& remote,
+                                  const net::TransportAddress& /*local*/) {
+        client.HandleConnectionClosed(network.clock().Now(), remote);
+        stream->Flush();
+      });
   return driver;
 }
 

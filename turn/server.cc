@@ -535,13 +535,6 @@ std::optional<TurnServer::Refusal> TurnServer::Allocate(
   deadlines_.insert({allocation.deadline, allocation.id});
   ++stats_.allocations_created;
 
-  Event event;
-  event.kind = Event::Kind::kAllocated;
-  event.client = tuple.client;
-  event.server = tuple.server;
-  event.username = username;
-  event.relayed = relayed;
-  event.lifetime = lifetime;
   const uint64_t id = allocation.id;
   Allocation& stored =
       allocations_.emplace(id, std::move(allocation)).first->second;
@@ -549,6 +542,9 @@ std::optional<TurnServer::Refusal> TurnServer::Allocate(
     by_relay_[address] = &stored;
   }
   by_tuple_[tuple] = &stored;
+  Event event = EventFor(Event::Kind::kAllocated, stored);
+  event.relayed = relayed;
+  event.lifetime = lifetime;
   PushEvent(std::move(event));
 
   StartResponse(request, /*success=*/true);
@@ -679,11 +675,7 @@ std::optional<TurnServer::Refusal> TurnServer::ChannelBind(
   InstallPermission(now, allocation, address.ip());
   Reschedule(allocation);
 
-  Event event;
-  event.kind = Event::Kind::kChannelBound;
-  event.client = allocation.tuple.client;
-  event.server = allocation.tuple.server;
-  event.username = allocation.user->name;
+  Event event = EventFor(Event::Kind::kChannelBound, allocation);
   event.peer = address;
   event.channel = number.number;
   PushEvent(std::move(event));
@@ -764,11 +756,7 @@ void TurnServer::InstallPermission(net::Time now, Allocation& allocation,
   } else {
     it->expires = expires;
   }
-  Event event;
-  event.kind = Event::Kind::kPermission;
-  event.client = allocation.tuple.client;
-  event.server = allocation.tuple.server;
-  event.username = allocation.user->name;
+  Event event = EventFor(Event::Kind::kPermission, allocation);
   event.peer = net::TransportAddress(peer, 0);
   PushEvent(std::move(event));
 }
@@ -823,11 +811,7 @@ void TurnServer::Delete(uint64_t id, absl::string_view reason) {
   }
   deadlines_.erase({allocation.deadline, id});
   ++stats_.allocations_deleted;
-  Event event;
-  event.kind = Event::Kind::kDeallocated;
-  event.client = allocation.tuple.client;
-  event.server = allocation.tuple.server;
-  event.username = allocation.user->name;
+  Event event = EventFor(Event::Kind::kDeallocated, allocation);
   event.relayed = std::move(allocation.relayed);
   event.reason = std::string(reason);
   allocations_.erase(it);
@@ -896,6 +880,16 @@ void TurnServer::SendError(net::Time now, const net::DatagramView& datagram,
   event.reason = refusal.reason;
   PushEvent(std::move(event));
   FinishResponse(datagram, creds);
+}
+
+TurnServer::Event TurnServer::EventFor(Event::Kind kind,
+                                       const Allocation& allocation) {
+  Event event;
+  event.kind = kind;
+  event.client = allocation.tuple.client;
+  event.server = allocation.tuple.server;
+  event.username = allocation.user->name;
+  return event;
 }
 
 void TurnServer::Queue(net::Datagram datagram) {

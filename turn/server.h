@@ -237,6 +237,8 @@ class TurnServer {
                  const stun::MessageView& request, const Refusal& refusal,
                  const LongTermAuth::Credentials* creds,
                  absl::Span<const uint16_t> unknown = {});
+  // An event of `kind` about `allocation`: its 5-tuple and user filled in.
+  static Event EventFor(Event::Kind kind, const Allocation& allocation);
   void Queue(net::Datagram datagram);
   void PushEvent(Event event);
   void Drop() { ++stats_.dropped; }
