@@ -14,8 +14,7 @@ absl::StatusOr<std::unique_ptr<TurnService>> TurnService::Start(
     net::Network& network, TurnServiceConfig config, EventCallback on_event) {
   if (config.listen.empty()) {
     return absl::InvalidArgumentError(
-        "a TURN server needs an address to "
-        "listen on");
+        "a TURN server needs an address to listen on");
   }
   std::unique_ptr<TurnService> service(new TurnService(network));
   service->on_event_ = std::move(on_event);
