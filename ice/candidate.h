@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <ostream>
 #include <string>
 
 #include "absl/strings/string_view.h"
@@ -77,6 +78,13 @@ struct Candidate {
   // test failures, not for signalling (ice/sdp.h writes candidate lines).
   std::string ToString() const;
 };
+
+// Every field equal, `base` included.
+bool operator==(const Candidate& a, const Candidate& b);
+bool operator!=(const Candidate& a, const Candidate& b);
+
+// Writes ToString(), so test failures name the candidate.
+std::ostream& operator<<(std::ostream& os, const Candidate& candidate);
 
 }  // namespace pinhole::ice
 
