@@ -94,6 +94,12 @@ absl::StatusOr<StunClient::RequestId> StunClient::Start(net::Time now,
 
 void StunClient::Cancel(RequestId id) { pending_.erase(id); }
 
+void StunClient::StopRetransmitting(RequestId id) {
+  const auto it = pending_.find(id);
+  if (it == pending_.end() || !it->second.transaction.has_value()) return;
+  it->second.transaction->StopRetransmitting();
+}
+
 std::optional<TransactionId> StunClient::transaction_id(RequestId id) const {
   const auto it = pending_.find(id);
   if (it == pending_.end()) return std::nullopt;

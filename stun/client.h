@@ -114,6 +114,12 @@ class StunClient {
   // Abandons a request: no more sends and no event. Unknown ids are ignored.
   void Cancel(RequestId id);
 
+  // Stops the retransmissions of request `id` but keeps listening: a response
+  // still ends it, and it times out when its full schedule would have (RFC
+  // 8445 §7.3.1.4's cancellation of an in-progress check). Unknown ids are
+  // ignored.
+  void StopRetransmitting(RequestId id);
+
   // Takes a datagram that arrived at `datagram.destination`. True when it
   // was a response to one of this client's transactions (it is consumed,
   // even when discarded for a bad FINGERPRINT or integrity); false for

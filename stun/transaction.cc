@@ -35,7 +35,7 @@ ClientTransaction::ClientTransaction(net::Time now, net::Datagram request,
 
 void ClientTransaction::HandleTimeout(net::Time now) {
   if (state_ != State::kWaiting || send_due_ || now < deadline_) return;
-  const bool all_sent = reliable_ || sends_ >= options_.max_sends;
+  const bool all_sent = reliable_ || stopped_ || sends_ >= options_.max_sends;
   if (all_sent) {
     state_ = State::kTimedOut;
     return;
@@ -59,6 +59,24 @@ std::optional<net::Datagram> ClientTransaction::PollTransmit() {
     rto_ = rto_ * 2;
   }
   return request_;
+}
+
+void ClientTransaction::StopRetransmitting() {
+  if (state_ != State::kWaiting || reliable_ || stopped_) return;
+  stopped_ = true;
+  if (send_due_) {
+    // The due send never goes out; the schedule ends as if it had.
+    send_due_ = false;
+  }
+  if (sends_ >= options_.max_sends) return;  // `deadline_` is the failure.
+  // `deadline_` is the instant of send number `sends_ + 1`; add the gaps
+  // after it and the final wait, as PollTransmit would have.
+  net::Duration rto = rto_;
+  for (int send = sends_ + 1; send < options_.max_sends; ++send) {
+    deadline_ += rto;
+    rto = rto * 2;
+  }
+  deadline_ += options_.initial_rto * options_.final_wait_factor;
 }
 
 std::optional<net::Time> ClientTransaction::NextTimeout() const {

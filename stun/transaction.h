@@ -65,6 +65,12 @@ class ClientTransaction {
   // A matching response arrived: no more sends, no timeout.
   void Complete() { state_ = State::kCompleted; }
 
+  // Cancels the transaction the way RFC 8445 §7.3.1.4 cancels an in-progress
+  // connectivity check: no more retransmissions, but a response still counts
+  // until the instant the full schedule would have timed out. Nothing
+  // changes over TCP or TLS (one send already) or once the transaction ended.
+  void StopRetransmitting();
+
  private:
   const net::Datagram request_;
   const RetransmissionOptions options_;
@@ -72,6 +78,7 @@ class ClientTransaction {
   State state_ = State::kWaiting;
   int sends_ = 0;
   bool send_due_ = true;
+  bool stopped_ = false;  // StopRetransmitting() was called.
   net::Duration rto_;
   // The next retransmission, or the failure when all sends are out.
   net::Time deadline_;

@@ -135,6 +135,33 @@ TEST(ClientTransactionTest, LateWakeUpDoesNotStretchTheSchedule) {
   EXPECT_EQ(transaction.NextTimeout(), kStart + Duration::Milliseconds(1500));
 }
 
+// RFC 8445 §7.3.1.4: a cancelled check sends no more, but its response still
+// counts until the instant the whole schedule would have failed (39.5 s).
+TEST(ClientTransactionTest, StopRetransmittingKeepsTheFinalDeadline) {
+  ClientTransaction transaction(kStart, Request(net::TransportProtocol::kUdp),
+                                RetransmissionOptions{});
+  ASSERT_TRUE(transaction.PollTransmit().has_value());
+  transaction.HandleTimeout(kStart + Duration::Milliseconds(500));
+  ASSERT_TRUE(transaction.PollTransmit().has_value());
+  transaction.StopRetransmitting();
+  EXPECT_EQ(transaction.NextTimeout(), kStart + Duration::Milliseconds(39500));
+  const Schedule rest = Drive(transaction);
+  EXPECT_TRUE(rest.send_us.empty());
+  EXPECT_EQ(transaction.sends(), 2);
+  EXPECT_EQ(transaction.state(), ClientTransaction::State::kTimedOut);
+}
+
+// A send that is due and not yet taken is dropped too.
+TEST(ClientTransactionTest, StopRetransmittingDropsADueSend) {
+  ClientTransaction transaction(kStart, Request(net::TransportProtocol::kUdp),
+                                RetransmissionOptions{});
+  ASSERT_TRUE(transaction.PollTransmit().has_value());
+  transaction.HandleTimeout(kStart + Duration::Milliseconds(500));
+  transaction.StopRetransmitting();
+  EXPECT_FALSE(transaction.PollTransmit().has_value());
+  EXPECT_EQ(transaction.NextTimeout(), kStart + Duration::Milliseconds(39500));
+}
+
 TEST(RetransmissionOptionsTest, ValidateRefusesNonsense) {
   EXPECT_TRUE(RetransmissionOptions{}.Validate().ok());
   RetransmissionOptions options;

@@ -23,8 +23,8 @@ net::IpAddress TwoNats::ServerIp() { return Ip("198.51.100.1"); }
 TwoNats::TwoNats(const TwoNatsOptions& options)
     : options_(options),
       sim_(options.seed),
-      left_(sim_.RandomStream("left-nat")),
-      right_(sim_.RandomStream("right-nat")) {}
+      left_(sim_.RandomStream("left-nat"), sim_.RandomStream("left-cgn")),
+      right_(sim_.RandomStream("right-nat"), sim_.RandomStream("right-cgn")) {}
 
 absl::StatusOr<std::unique_ptr<TwoNats>> TwoNats::Create(
     const TwoNatsOptions& options) {
@@ -35,17 +35,41 @@ absl::StatusOr<std::unique_ptr<TwoNats>> TwoNats::Create(
 
 absl::Status TwoNats::BuildSide(const char* name,
                                 const std::optional<NatBehavior>& nat,
+                                const std::optional<NatBehavior>& cgn,
+                                const char* cgn_inside_ip,
                                 const char* inside_ip, const char* outside_ip,
                                 const char* direct_ip, Side& side) {
   PINHOLE_ASSIGN_OR_RETURN(
       side.wan, MakeLink(sim_, absl::StrCat(name, "-wan"), kWanLatency));
   PINHOLE_ASSIGN_OR_RETURN(side.host, Host::Create(sim_, name));
   Link* host_link = side.wan.get();
+  if (cgn.has_value() && !nat.has_value()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the ", name, " CGN needs a ", name, " NAT behind it"));
+  }
   if (nat.has_value()) {
     side.ip = Ip(inside_ip);
     side.public_ip = Ip(outside_ip);
+    net::IpAddress nat_outside = side.public_ip;
+    Link* nat_link = side.wan.get();
+    if (cgn.has_value()) {
+      nat_outside = Ip(cgn_inside_ip);
+      PINHOLE_ASSIGN_OR_RETURN(
+          side.cgn, Nat::Create(*cgn, {side.public_ip}, side.cgn_random));
+      PINHOLE_ASSIGN_OR_RETURN(
+          side.access,
+          MakeLink(sim_, absl::StrCat(name, "-access"), kAccessLatency));
+      PINHOLE_ASSIGN_OR_RETURN(
+          side.cgn_node, MiddleboxNode::Create(sim_, absl::StrCat(name, "-cgn"),
+                                               side.cgn.get()));
+      PINHOLE_RETURN_IF_ERROR(
+          side.cgn_node->Attach(sim::Side::kInside, *side.access, LinkEnd::kB));
+      PINHOLE_RETURN_IF_ERROR(
+          side.cgn_node->Attach(sim::Side::kOutside, *side.wan, LinkEnd::kA));
+      nat_link = side.access.get();
+    }
     PINHOLE_ASSIGN_OR_RETURN(side.nat,
-                             Nat::Create(*nat, {side.public_ip}, side.random));
+                             Nat::Create(*nat, {nat_outside}, side.random));
     PINHOLE_ASSIGN_OR_RETURN(
         side.lan, MakeLink(sim_, absl::StrCat(name, "-lan"), kLanLatency));
     PINHOLE_ASSIGN_OR_RETURN(
@@ -54,7 +78,7 @@ absl::Status TwoNats::BuildSide(const char* name,
     PINHOLE_RETURN_IF_ERROR(
         side.node->Attach(sim::Side::kInside, *side.lan, LinkEnd::kB));
     PINHOLE_RETURN_IF_ERROR(
-        side.node->Attach(sim::Side::kOutside, *side.wan, LinkEnd::kA));
+        side.node->Attach(sim::Side::kOutside, *nat_link, LinkEnd::kA));
     host_link = side.lan.get();
   } else {
     side.ip = Ip(direct_ip);
@@ -73,10 +97,12 @@ absl::Status TwoNats::BuildSide(const char* name,
 
 absl::Status TwoNats::Build() {
   PINHOLE_ASSIGN_OR_RETURN(router_, Router::Create(sim_, "router"));
-  PINHOLE_RETURN_IF_ERROR(BuildSide("left", options_.left_nat, "192.168.1.2",
-                                    "203.0.113.1", "203.0.113.10", left_));
-  PINHOLE_RETURN_IF_ERROR(BuildSide("right", options_.right_nat, "192.168.2.2",
-                                    "203.0.113.2", "203.0.113.20", right_));
+  PINHOLE_RETURN_IF_ERROR(
+      BuildSide("left", options_.left_nat, options_.left_cgn, "100.64.1.1",
+                "192.168.1.2", "203.0.113.1", "203.0.113.10", left_));
+  PINHOLE_RETURN_IF_ERROR(
+      BuildSide("right", options_.right_nat, options_.right_cgn, "100.64.2.1",
+                "192.168.2.2", "203.0.113.2", "203.0.113.20", right_));
   PINHOLE_ASSIGN_OR_RETURN(dc_, MakeLink(sim_, "dc", kDcLatency));
   PINHOLE_ASSIGN_OR_RETURN(server_, Host::Create(sim_, "server"));
   PINHOLE_RETURN_IF_ERROR(

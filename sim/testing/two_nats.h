@@ -11,7 +11,7 @@
 // every instant can be derived: a host behind its NAT is 20 ms from the
 // server one way, 15 ms without. Every host speaks TCP (sim/tcp) as well as
 // UDP. The NATs draw their ports from the streams "left-nat" and "right-nat".
-// Test-only.
+// With a CGN (NAT444), the side is 2 ms further from everything. Test-only.
 #ifndef PINHOLE_SIM_TESTING_TWO_NATS_H_
 #define PINHOLE_SIM_TESTING_TWO_NATS_H_
 
@@ -37,6 +37,12 @@ struct TwoNatsOptions {
   uint64_t seed = 1;
   std::optional<NatBehavior> left_nat;   // None when unset.
   std::optional<NatBehavior> right_nat;  // None when unset.
+  // A carrier-grade NAT between a side's NAT and its wan link (NAT444); needs
+  // that side's NAT. The home NAT's outside address is then 100.64.1.1
+  // (left) or 100.64.2.1 (right), joined to the CGN by a `kAccessLatency`
+  // link, and the CGN's outside address is the side's public one.
+  std::optional<NatBehavior> left_cgn;
+  std::optional<NatBehavior> right_cgn;
 };
 
 class TwoNats {
@@ -44,6 +50,8 @@ class TwoNats {
   static constexpr net::Duration kLanLatency = net::Duration::Milliseconds(5);
   static constexpr net::Duration kWanLatency = net::Duration::Milliseconds(10);
   static constexpr net::Duration kDcLatency = net::Duration::Milliseconds(5);
+  static constexpr net::Duration kAccessLatency =
+      net::Duration::Milliseconds(2);
 
   static net::IpAddress ServerIp();  // 198.51.100.1
 
@@ -59,6 +67,8 @@ class TwoNats {
   // Null for a side without a NAT.
   Nat* left_nat() { return left_.nat.get(); }
   Nat* right_nat() { return right_.nat.get(); }
+  Nat* left_cgn() { return left_.cgn.get(); }
+  Nat* right_cgn() { return right_.cgn.get(); }
   // The hosts' own addresses, and the addresses the Internet sees them at
   // (their NAT's outside address, or their own).
   net::IpAddress left_ip() const { return left_.ip; }
@@ -68,8 +78,13 @@ class TwoNats {
 
  private:
   struct Side {
-    explicit Side(net::DeterministicRandom random) : random(random) {}
+    Side(net::DeterministicRandom random, net::DeterministicRandom cgn_random)
+        : random(random), cgn_random(cgn_random) {}
     net::DeterministicRandom random;
+    net::DeterministicRandom cgn_random;
+    std::unique_ptr<Nat> cgn;
+    std::unique_ptr<Link> access;
+    std::unique_ptr<MiddleboxNode> cgn_node;
     net::IpAddress ip;
     net::IpAddress public_ip;
     std::unique_ptr<Nat> nat;
@@ -83,8 +98,10 @@ class TwoNats {
   absl::Status Build();
   absl::Status BuildSide(const char* name,
                          const std::optional<NatBehavior>& nat,
-                         const char* inside_ip, const char* outside_ip,
-                         const char* direct_ip, Side& side);
+                         const std::optional<NatBehavior>& cgn,
+                         const char* cgn_inside_ip, const char* inside_ip,
+                         const char* outside_ip, const char* direct_ip,
+                         Side& side);
 
   const TwoNatsOptions options_;
   Simulator sim_;
