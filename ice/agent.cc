@@ -67,9 +67,8 @@ absl::Status Agent::AddHostAddress(uint32_t component,
         "host addresses must be added before StartGathering");
   }
   if (component < 1 || component > config_.components) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("component ", component, " is not between 1 and ",
-                     config_.components));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "component ", component, " is not between 1 and ", config_.components));
   }
   if (bound.protocol() != net::TransportProtocol::kUdp ||
       bound.ip().IsUnspecified() || bound.port() == 0) {
@@ -125,11 +124,9 @@ absl::Status Agent::SetRemoteCredentials(net::Time now, Credentials remote,
 absl::Status Agent::AddRemoteCandidate(net::Time now,
                                        const Candidate& candidate) {
   if (closed_) return absl::FailedPreconditionError("the agent is closed");
-  if (candidate.address.ip().IsUnspecified() ||
-      candidate.address.port() == 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("remote candidate without an address: ",
-                     candidate.ToString()));
+  if (candidate.address.ip().IsUnspecified() || candidate.address.port() == 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "remote candidate without an address: ", candidate.ToString()));
   }
   if (candidate.component < 1 || candidate.component > config_.components ||
       candidate.address.protocol() != net::TransportProtocol::kUdp ||
@@ -162,8 +159,8 @@ absl::Status Agent::AddRemoteCandidate(net::Time now,
     return absl::OkStatus();
   }
   if (remotes_.size() >= kMaxRemoteCandidates) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "more than ", kMaxRemoteCandidates, " remote candidates"));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("more than ", kMaxRemoteCandidates, " remote candidates"));
   }
   Candidate copy = candidate;
   copy.base = net::TransportAddress();
@@ -194,9 +191,8 @@ std::optional<CandidatePairInfo> Agent::selected_pair(
 absl::Status Agent::Send(net::Time now, uint32_t component,
                          absl::Span<const uint8_t> data) {
   if (component < 1 || component > config_.components) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("component ", component, " is not between 1 and ",
-                     config_.components));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "component ", component, " is not between 1 and ", config_.components));
   }
   if (closed_) return absl::FailedPreconditionError("the agent is closed");
   const Selected* selected = nullptr;
@@ -211,9 +207,9 @@ absl::Status Agent::Send(net::Time now, uint32_t component,
         absl::StrCat("component ", component, " has no selected pair yet"));
   }
   if (selected->consent_lost) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "consent to send to ", selected->remote.ToString(),
-        " was lost (RFC 7675): restart ICE"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("consent to send to ", selected->remote.ToString(),
+                     " was lost (RFC 7675): restart ICE"));
   }
   absl::Status status = SendFrom(now, selected->base, selected->remote, data);
   if (status.ok()) ++stats_.data_sent;
@@ -486,8 +482,8 @@ void Agent::UpdateState(net::Time /*now*/) {
     const Selected* selected = nullptr;
     if (const auto it = selected_.find(component); it != selected_.end()) {
       selected = &it->second;
-      checks_over = checks_over &&
-                    !checks_.HigherPending(component, selected->priority);
+      checks_over =
+          checks_over && !checks_.HigherPending(component, selected->priority);
     } else if (const auto old = previous_.find(component);
                old != previous_.end()) {
       selected = &old->second;

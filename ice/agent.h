@@ -77,9 +77,11 @@ struct Credentials {
 
 // Counters for benchmarks and tests.
 struct AgentStats {
-  uint64_t checks_sent = 0;          // Connectivity-check requests, retransmissions included.
-  uint64_t checks_received = 0;      // Authenticated check requests answered.
-  uint64_t consent_checks_sent = 0;  // Consent requests, retransmissions included.
+  uint64_t checks_sent =
+      0;  // Connectivity-check requests, retransmissions included.
+  uint64_t checks_received = 0;  // Authenticated check requests answered.
+  uint64_t consent_checks_sent =
+      0;  // Consent requests, retransmissions included.
   uint64_t data_sent = 0;
   uint64_t data_received = 0;
   uint64_t data_dropped = 0;  // From an unknown source, or no selected pair.
@@ -287,7 +289,7 @@ class Agent {
   // Pacing (RFC 8445 §6.1.4): the instant of the next ordinary check.
   std::optional<net::Time> next_check_;
   std::optional<net::Time> last_check_;
-  std::optional<net::Time> first_valid_;  // For NominationPolicy::kBestWithin.
+  std::optional<net::Time> first_valid_;   // For NominationPolicy::kBestWithin.
   std::map<uint32_t, size_t> nominating_;  // Component -> pair being nominated.
 
   std::map<uint32_t, Selected> selected_;  // By component.

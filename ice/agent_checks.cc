@@ -101,9 +101,9 @@ void Agent::OnPacer(net::Time now) {
 
 net::Duration Agent::CheckRto() const {
   // §14.3: RTO = MAX(500 ms, Ta × (Num-Waiting + Num-In-Progress)).
-  const int64_t pending = static_cast<int64_t>(
-      checks_.Count(PairState::kWaiting) +
-      checks_.Count(PairState::kInProgress));
+  const int64_t pending =
+      static_cast<int64_t>(checks_.Count(PairState::kWaiting) +
+                           checks_.Count(PairState::kInProgress));
   const net::Duration paced = config_.ta * pending;
   const net::Duration floor = net::Duration::Milliseconds(500);
   return paced > floor ? paced : floor;
@@ -126,8 +126,7 @@ void Agent::SendCheck(net::Time now, size_t index) {
   // same base (its local preference and component kept).
   const uint32_t priority = (config_.type_preferences.peer_reflexive << 24) |
                             (local.priority & 0x00FFFFFF);
-  const bool use_candidate =
-      role_ == Role::kControlling && pair.use_candidate;
+  const bool use_candidate = role_ == Role::kControlling && pair.use_candidate;
   const Role role = role_;
   const uint64_t tie_breaker = tie_breaker_;
 
@@ -198,6 +197,9 @@ void Agent::OnCheckResponse(net::Time now, const Request& request,
       nominating_.erase(pair.component);
       pair.use_candidate = false;
     }
+    // Frozen pairs of the same foundation may be checked now (§6.1.4.2).
+    ScheduleCheck(now);
+    MaybeNominate(now);
     return;
   }
   const stun::StunClient::Response& response = *event.response;
@@ -274,8 +276,7 @@ void Agent::OnCheckResponse(net::Time now, const Request& request,
   MaybeNominate(now);
 }
 
-void Agent::HandleCheckRequest(net::Time now,
-                               const net::DatagramView& datagram,
+void Agent::HandleCheckRequest(net::Time now, const net::DatagramView& datagram,
                                const stun::MessageView& message) {
   // RFC 8489 §9.1.3 with RFC 8445 §7.3: USERNAME "LFRAG:RFRAG" and
   // MESSAGE-INTEGRITY under our password.
@@ -285,8 +286,7 @@ void Agent::HandleCheckRequest(net::Time now,
   }
   absl::StatusOr<stun::Username> username = message.Get<stun::Username>();
   if (!username.ok() || !message.Has(stun::attr::kMessageIntegrity)) {
-    return Respond(now, datagram, message, stun::error::kBadRequest,
-                   nullptr);
+    return Respond(now, datagram, message, stun::error::kBadRequest, nullptr);
   }
   const absl::string_view name = username->value;
   const stun::IntegrityKey* key = nullptr;
@@ -294,7 +294,8 @@ void Agent::HandleCheckRequest(net::Time now,
   if (absl::StartsWith(name, absl::StrCat(local_.ufrag, ":"))) {
     key = &*local_key_;
   } else if (previous_local_.has_value() &&
-             absl::StartsWith(name, absl::StrCat(previous_local_->ufrag, ":"))) {
+             absl::StartsWith(name,
+                              absl::StrCat(previous_local_->ufrag, ":"))) {
     key = &*previous_local_key_;
     old_session = true;
   }
@@ -471,7 +472,8 @@ void Agent::SwitchRole(net::Time now, Role role) {
 }
 
 std::optional<net::Time> Agent::NominationDeadline() const {
-  if (role_ != Role::kControlling || config_.lite || !first_valid_.has_value() ||
+  if (role_ != Role::kControlling || config_.lite ||
+      !first_valid_.has_value() ||
       config_.nomination.mode != NominationPolicy::Mode::kBestWithin ||
       selected_.size() == config_.components) {
     return std::nullopt;
@@ -575,7 +577,8 @@ void Agent::Select(net::Time now, size_t valid_pair) {
     for (std::unique_ptr<Relay>& relay : relays_) {
       if (relay->generation == generation_ || relay->retired) continue;
       bool used = false;
-      for (const auto& [c, s] : selected_) used = used || s.base == relay->relayed;
+      for (const auto& [c, s] : selected_)
+        used = used || s.base == relay->relayed;
       if (!used) {
         relay->client->Release(now);
         relay->retired = true;
@@ -599,8 +602,8 @@ void Agent::MaybeFail(net::Time now) {
     }
     bool valid = false;
     for (const CandidatePair& pair : checks_.pairs()) {
-      valid = valid || (pair.valid && pair.component == component &&
-                        !pair.removed);
+      valid =
+          valid || (pair.valid && pair.component == component && !pair.removed);
     }
     if (valid) continue;
     failed_ = true;

@@ -16,8 +16,8 @@ absl::string_view RoleName(Role role) {
 
 absl::Status AgentConfig::Validate() const {
   if (components < 1 || components > 256) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "components must be between 1 and 256, not ", components));
+    return absl::InvalidArgumentError(
+        absl::StrCat("components must be between 1 and 256, not ", components));
   }
   if (ta <= net::Duration::Zero()) {
     return absl::InvalidArgumentError("Ta must be positive");
@@ -65,10 +65,8 @@ absl::Status AgentConfig::Validate() const {
           "TURN server ", server.address.ToString(), " has no address"));
     }
   }
-  if (candidate_policy == CandidatePolicy::kRelayOnly &&
-      turn_servers.empty()) {
-    return absl::InvalidArgumentError(
-        "a relay-only agent needs a TURN server");
+  if (candidate_policy == CandidatePolicy::kRelayOnly && turn_servers.empty()) {
+    return absl::InvalidArgumentError("a relay-only agent needs a TURN server");
   }
   return absl::OkStatus();
 }

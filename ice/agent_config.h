@@ -36,14 +36,15 @@ struct TurnServerConfig {
 // When the controlling agent nominates (RFC 8445 §8.1.1, regular nomination).
 struct NominationPolicy {
   enum class Mode : uint8_t {
-    // Nominate the first pair that becomes valid.
+    // Nominate the first pair that becomes valid: what browsers' agents do
+    // in effect, and the fastest to connected.
     kFirstValid,
     // Nominate the highest-priority valid pair once no pair of higher
     // priority can still succeed, or `wait` after the first pair became
     // valid, whichever comes first.
     kBestWithin,
   };
-  Mode mode = Mode::kBestWithin;
+  Mode mode = Mode::kFirstValid;
   net::Duration wait = net::Duration::Seconds(1);
 };
 

@@ -15,8 +15,8 @@ AgentDriver::AgentDriver(net::Network& network, Agent& agent,
     if (on_event_) on_event_(std::move(event));
   };
   udp_ = std::make_unique<net::UdpDriver<Agent>>(network, agent, forward);
-  stream_ = std::make_unique<stun::StreamDriver<Agent>>(network, agent,
-                                                         forward);
+  stream_ =
+      std::make_unique<stun::StreamDriver<Agent>>(network, agent, forward);
   udp_->set_stream_sender(
       [this](const net::Datagram& datagram) { stream_->Send(datagram); });
   stream_->set_udp_sender(

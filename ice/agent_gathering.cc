@@ -59,9 +59,9 @@ void Agent::StartHostCandidates(net::Time now) {
       host.type = CandidateType::kHost;
       host.address = base.address;
       host.base = base.address;
-      host.priority = CandidatePriority(config_.type_preferences.host,
-                                        LocalPreference(base.address, {}),
-                                        base.component);
+      host.priority =
+          CandidatePriority(config_.type_preferences.host,
+                            LocalPreference(base.address, {}), base.component);
       host.foundation = Foundation(CandidateType::kHost, base.address.ip(),
                                    net::IpAddress(), base.address.protocol());
       AddLocalCandidate(now, std::move(host));
@@ -108,11 +108,10 @@ void Agent::StartRelays(net::Time now) {
       turn.credential = server.credential;
       // Over UDP the allocation shares the base's socket (its 5-tuple is the
       // base's); over TCP or TLS a connection from the base's IP.
-      turn.local =
-          server.address.protocol() == net::TransportProtocol::kUdp
-              ? base.address
-              : net::TransportAddress(base.address.ip(), 0,
-                                      server.address.protocol());
+      turn.local = server.address.protocol() == net::TransportProtocol::kUdp
+                       ? base.address
+                       : net::TransportAddress(base.address.ip(), 0,
+                                               server.address.protocol());
       if (!config_.software.empty()) turn.software = config_.software;
       absl::StatusOr<std::unique_ptr<turn::TurnClient>> client =
           turn::TurnClient::Create(random_, std::move(turn));
@@ -141,10 +140,10 @@ void Agent::OnGatheringResponse(net::Time now, const Request& request,
   if (request.generation != generation_) return;
   --gathering_pending_;
   if (!event.status.ok() || !event.response.has_value()) {
-    gathering_status_ = absl::Status(
-        event.status.code(),
-        absl::StrCat("STUN server ", request.remote.ToString(), ": ",
-                     event.status.message()));
+    gathering_status_ =
+        absl::Status(event.status.code(),
+                     absl::StrCat("STUN server ", request.remote.ToString(),
+                                  ": ", event.status.message()));
     return;
   }
   const stun::MessageView response = event.response->view();
@@ -164,9 +163,9 @@ void Agent::OnGatheringResponse(net::Time now, const Request& request,
   srflx.address = mapped->address;
   srflx.base = request.base;
   srflx.related = request.base;
-  srflx.priority = CandidatePriority(
-      config_.type_preferences.server_reflexive,
-      LocalPreference(request.base, {}), *component);
+  srflx.priority =
+      CandidatePriority(config_.type_preferences.server_reflexive,
+                        LocalPreference(request.base, {}), *component);
   srflx.foundation =
       Foundation(CandidateType::kServerReflexive, request.base.ip(),
                  request.remote.ip(), request.base.protocol());
@@ -197,10 +196,9 @@ void Agent::OnRelayEvent(net::Time now, Relay& relay,
           config_.type_preferences.relayed,
           LocalPreference(relay.base, relay.server->address.protocol()),
           relay.component);
-      candidate.foundation =
-          Foundation(CandidateType::kRelayed, relay.base.ip(),
-                     relay.server->address.ip(),
-                     relay.server->address.protocol());
+      candidate.foundation = Foundation(
+          CandidateType::kRelayed, relay.base.ip(), relay.server->address.ip(),
+          relay.server->address.protocol());
       AddLocalCandidate(now, std::move(candidate));
       return;
     }
@@ -213,8 +211,8 @@ void Agent::OnRelayEvent(net::Time now, Relay& relay,
       if (relay.generation == generation_) {
         gathering_status_ = absl::Status(
             event.status.code(),
-            absl::StrCat("TURN server ", relay.server->address.ToString(),
-                         ": ", event.status.message()));
+            absl::StrCat("TURN server ", relay.server->address.ToString(), ": ",
+                         event.status.message()));
       }
       return;
     case Kind::kAllocationLost:
@@ -270,9 +268,9 @@ std::string Agent::Foundation(CandidateType type, const net::IpAddress& base,
                               net::TransportProtocol protocol) {
   // §5.1.1.3: the same type, base IP, server and transport give the same
   // foundation. Numbered in order of first use: deterministic, and short.
-  const std::string key =
-      absl::StrCat(CandidateTypeName(type), " ", base.ToString(), " ",
-                   server.ToString(), " ", net::TransportProtocolName(protocol));
+  const std::string key = absl::StrCat(
+      CandidateTypeName(type), " ", base.ToString(), " ", server.ToString(),
+      " ", net::TransportProtocolName(protocol));
   const auto [it, inserted] =
       foundations_.emplace(key, static_cast<int>(foundations_.size()) + 1);
   return absl::StrCat(it->second);

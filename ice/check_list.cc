@@ -172,10 +172,9 @@ std::optional<size_t> CheckList::PopTriggered() {
 }
 
 size_t CheckList::Count(PairState state) const {
-  return static_cast<size_t>(
-      std::count_if(pairs_.begin(), pairs_.end(), [state](const auto& pair) {
-        return Live(pair) && pair.state == state;
-      }));
+  return static_cast<size_t>(std::count_if(
+      pairs_.begin(), pairs_.end(),
+      [state](const auto& pair) { return Live(pair) && pair.state == state; }));
 }
 
 size_t CheckList::Pending(uint32_t component) const {

@@ -66,7 +66,8 @@ absl::Status IcePair::Build() {
 
 net::Time IcePair::Now() { return net_->sim().Now(); }
 
-void IcePair::Signal(bool to_left, std::function<void(Agent&, net::Time)> deliver) {
+void IcePair::Signal(bool to_left,
+                     std::function<void(Agent&, net::Time)> deliver) {
   net_->sim().ScheduleIn(options_.signalling_delay,
                          [this, to_left, deliver = std::move(deliver)] {
                            Agent& agent = to_left ? *left_ : *right_;
@@ -157,8 +158,7 @@ absl::Status IcePair::Restart() {
   return absl::OkStatus();
 }
 
-bool IcePair::RunUntil(const std::function<bool()>& done,
-                       net::Duration limit) {
+bool IcePair::RunUntil(const std::function<bool()>& done, net::Duration limit) {
   return net_->sim().RunUntil([&] { return done(); }, Now() + limit);
 }
 
