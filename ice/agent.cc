@@ -278,10 +278,15 @@ void Agent::Close(net::Time now) {
 // --- Datagrams in ---
 
 bool Agent::HandleDatagram(net::Time now, const net::DatagramView& datagram) {
-  for (std::unique_ptr<Relay>& relay : relays_) {
-    if (relay->client->HandleDatagram(now, datagram)) {
-      Pump(now);
-      return true;
+  // Live relays first: a retired one from the same base to the same server
+  // must not take what belongs to its successor.
+  for (bool retired : {false, true}) {
+    for (std::unique_ptr<Relay>& relay : relays_) {
+      if (relay->retired == retired &&
+          relay->client->HandleDatagram(now, datagram)) {
+        Pump(now);
+        return true;
+      }
     }
   }
   if (!ComponentOf(datagram.destination).has_value()) return false;
@@ -477,13 +482,14 @@ void Agent::UpdateState(net::Time /*now*/) {
   bool all = true;
   bool disconnected = false;
   bool lost = false;
-  bool checks_over = true;
+  // Completed (as RTCIceConnectionState has it): every component has a
+  // nominated pair, whose checks have stopped (RFC 8445 §8.1.2), and no
+  // candidate can come any more on either side.
+  bool checks_over = gathering_complete_ && remote_end_of_candidates_;
   for (uint32_t component = 1; component <= config_.components; ++component) {
     const Selected* selected = nullptr;
     if (const auto it = selected_.find(component); it != selected_.end()) {
       selected = &it->second;
-      checks_over =
-          checks_over && !checks_.HigherPending(component, selected->priority);
     } else if (const auto old = previous_.find(component);
                old != previous_.end()) {
       selected = &old->second;

@@ -202,6 +202,11 @@ class Agent {
   void OnGatheringResponse(net::Time now, const Request& request,
                            const stun::StunClient::Event& event);
   void OnRelayEvent(net::Time now, Relay& relay, turn::TurnClientEvent event);
+  // True when a relay from `base` to `server` exists already and now serves
+  // this generation.
+  bool ReuseRelay(net::Time now, const net::TransportAddress& base,
+                  const TurnServerConfig& server);
+  void AddRelayedCandidate(net::Time now, const Relay& relay);
   // Adds a gathered candidate unless redundant (§5.1.3), reports it and
   // pairs it. Returns its index.
   std::optional<size_t> AddLocalCandidate(net::Time now, Candidate candidate);

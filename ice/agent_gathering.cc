@@ -103,6 +103,7 @@ void Agent::StartRelays(net::Time now) {
   for (const Base& base : bases_) {
     for (const TurnServerConfig& server : config_.turn_servers) {
       if (server.address.family() != base.address.family()) continue;
+      if (ReuseRelay(now, base.address, server)) continue;
       turn::TurnClientConfig turn;
       turn.server = server.address;
       turn.credential = server.credential;
@@ -181,25 +182,9 @@ void Agent::OnRelayEvent(net::Time now, Relay& relay,
         relay.gathering = false;
         --gathering_pending_;
       }
+      relay.relayed = relay.client->relayed_address(relay.base.family());
       if (relay.generation != generation_ || closed_) return;
-      std::optional<net::TransportAddress> relayed =
-          relay.client->relayed_address(relay.base.family());
-      if (!relayed.has_value()) return;
-      relay.relayed = relayed;
-      Candidate candidate;
-      candidate.component = relay.component;
-      candidate.type = CandidateType::kRelayed;
-      candidate.address = *relayed;
-      candidate.base = *relayed;
-      candidate.related = event.mapped;
-      candidate.priority = CandidatePriority(
-          config_.type_preferences.relayed,
-          LocalPreference(relay.base, relay.server->address.protocol()),
-          relay.component);
-      candidate.foundation = Foundation(
-          CandidateType::kRelayed, relay.base.ip(), relay.server->address.ip(),
-          relay.server->address.protocol());
-      AddLocalCandidate(now, std::move(candidate));
+      AddRelayedCandidate(now, relay);
       return;
     }
     case Kind::kAllocateFailed:
@@ -237,6 +222,46 @@ void Agent::OnRelayEvent(net::Time now, Relay& relay,
     default:
       return;  // Refreshes, permissions and channels run by themselves.
   }
+}
+
+bool Agent::ReuseRelay(net::Time now, const net::TransportAddress& base,
+                       const TurnServerConfig& server) {
+  // A TURN server knows an allocation by its 5-tuple (RFC 8656 §2.2): a
+  // second Allocate from the same base would get 437. After a restart the
+  // allocation that is alive (or still being made) serves the new session
+  // too; only a lost one is replaced.
+  for (std::unique_ptr<Relay>& relay : relays_) {
+    if (relay->retired || relay->base != base || relay->server != &server) {
+      continue;
+    }
+    relay->generation = generation_;
+    if (relay->client->state() == turn::TurnClient::State::kAllocating) {
+      relay->gathering = true;
+      ++gathering_pending_;
+    } else if (relay->relayed.has_value()) {
+      AddRelayedCandidate(now, *relay);
+    }
+    return true;
+  }
+  return false;
+}
+
+void Agent::AddRelayedCandidate(net::Time now, const Relay& relay) {
+  if (!relay.relayed.has_value()) return;
+  Candidate candidate;
+  candidate.component = relay.component;
+  candidate.type = CandidateType::kRelayed;
+  candidate.address = *relay.relayed;
+  candidate.base = *relay.relayed;
+  candidate.related = relay.client->mapped_address();
+  candidate.priority = CandidatePriority(
+      config_.type_preferences.relayed,
+      LocalPreference(relay.base, relay.server->address.protocol()),
+      relay.component);
+  candidate.foundation =
+      Foundation(CandidateType::kRelayed, relay.base.ip(),
+                 relay.server->address.ip(), relay.server->address.protocol());
+  AddLocalCandidate(now, std::move(candidate));
 }
 
 std::optional<size_t> Agent::AddLocalCandidate(net::Time now,

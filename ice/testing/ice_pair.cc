@@ -93,16 +93,27 @@ void IcePair::OnEvent(bool left, AgentEvent event) {
       });
       break;
     case AgentEvent::Kind::kStateChanged:
-      if ((event.state == ConnectionState::kConnected ||
-           event.state == ConnectionState::kCompleted) &&
-          !record.connected_at.has_value()) {
+    case AgentEvent::Kind::kSelectedPair: {
+      // Connected: every component has a pair selected in this session
+      // (after a restart the old pairs keep the state connected; the new
+      // selection is the reconnection).
+      const Agent& agent = left ? *left_ : *right_;
+      bool all = true;
+      for (uint32_t c = 1; c <= agent.config().components; ++c) {
+        all = all && agent.selected_pair(c).has_value();
+      }
+      const bool up = agent.state() == ConnectionState::kConnected ||
+                      agent.state() == ConnectionState::kCompleted;
+      if (all && up && !record.connected_at.has_value()) {
         record.connected_at = Now();
       }
-      if (event.state == ConnectionState::kFailed &&
+      if (event.kind == AgentEvent::Kind::kStateChanged &&
+          event.state == ConnectionState::kFailed &&
           !record.failed_at.has_value()) {
         record.failed_at = Now();
       }
       break;
+    }
     case AgentEvent::Kind::kData:
       record.data.push_back(event.data);
       break;

@@ -68,6 +68,11 @@ class TwoNats {
   Nat* left_nat() { return left_.nat.get(); }
   Nat* right_nat() { return right_.nat.get(); }
   Nat* left_cgn() { return left_.cgn.get(); }
+  // The links: each side's wan (its NAT or host to the router) and the
+  // server's.
+  Link& left_wan() { return *left_.wan; }
+  Link& right_wan() { return *right_.wan; }
+  Link& dc() { return *dc_; }
   Nat* right_cgn() { return right_.cgn.get(); }
   // The hosts' own addresses, and the addresses the Internet sees them at
   // (their NAT's outside address, or their own).
