@@ -99,12 +99,12 @@ std::string CaseName(
                       std::get<1>(info.param));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Loss, AgentLossTest,
-    ::testing::Combine(::testing::ValuesIn(kCases),
-                       ::testing::Values(uint64_t{1}, uint64_t{2},
-                                         uint64_t{3})),
-    CaseName);
+INSTANTIATE_TEST_SUITE_P(Loss, AgentLossTest,
+                         ::testing::Combine(::testing::ValuesIn(kCases),
+                                            ::testing::Values(uint64_t{1},
+                                                              uint64_t{2},
+                                                              uint64_t{3})),
+                         CaseName);
 
 }  // namespace
 }  // namespace pinhole::ice

@@ -65,7 +65,9 @@ TEST(AgentRecoveryTest, ACutLinkLosesConsentWithin30sAndARestartRecovers) {
   ASSERT_NE(pair, nullptr);
   pair->RunFor(net::Duration::Seconds(20));  // Consent checks go on.
   EXPECT_GT(pair->left().stats().consent_checks_sent, 2u);
-  EXPECT_EQ(pair->left().state(), ConnectionState::kCompleted) << pair->left().gathering_complete() << " " << pair->right().gathering_complete();
+  EXPECT_EQ(pair->left().state(), ConnectionState::kCompleted)
+      << pair->left().gathering_complete() << " "
+      << pair->right().gathering_complete();
 
   const net::Time cut = pair->Now();
   pair->network().left_wan().SetUp(false);

@@ -121,6 +121,7 @@ void IcePair::OnEvent(bool left, AgentEvent event) {
       break;
   }
   record.events.push_back(std::move(event));
+  record.event_times.push_back(Now());
 }
 
 void IcePair::SignalCredentials() {

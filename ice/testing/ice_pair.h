@@ -47,6 +47,7 @@ struct IcePairOptions {
 // What one side saw, with simulated instants.
 struct SideRecord {
   std::vector<AgentEvent> events;
+  std::vector<net::Time> event_times;     // When each event came.
   std::optional<net::Time> connected_at;  // First kConnected or kCompleted.
   std::optional<net::Time> failed_at;
   std::vector<std::vector<uint8_t>> data;  // Received application data.
