@@ -26,8 +26,8 @@ TEST(IceDeterminismTest, TheScenarioIsBusy) {
   for (const char* needle : {" reason=link loss", "198.51.100.1:3478"}) {
     EXPECT_NE(outcome.trace.find(needle), std::string::npos) << needle;
   }
-  for (const char* needle : {" candidate relay ", " selected 1 ",
-                             " state completed", " data 80"}) {
+  for (const char* needle :
+       {" candidate relay ", " selected 1 ", " state completed", " data 80"}) {
     EXPECT_NE(outcome.events.find(needle), std::string::npos) << needle;
   }
 }

@@ -24,6 +24,8 @@ absl::Status IcePair::Build() {
   network.right_nat = options_.right_nat;
   network.left_cgn = options_.left_cgn;
   network.right_cgn = options_.right_cgn;
+  network.left_addresses = options_.left_addresses;
+  network.right_addresses = options_.right_addresses;
   absl::StatusOr<std::unique_ptr<sim::TwoNats>> built =
       sim::TwoNats::Create(network);
   if (!built.ok()) return built.status();
@@ -143,12 +145,12 @@ absl::Status IcePair::Start() {
   // trickled candidate.
   SignalCredentials();
   absl::StatusOr<std::unique_ptr<AgentDriver>> left = AgentDriver::Start(
-      net_->left(), *left_, {net_->left_ip()},
+      net_->left(), *left_, net_->left_ips(),
       [this](AgentEvent event) { OnEvent(/*left=*/true, std::move(event)); });
   if (!left.ok()) return left.status();
   left_driver_ = *std::move(left);
   absl::StatusOr<std::unique_ptr<AgentDriver>> right = AgentDriver::Start(
-      net_->right(), *right_, {net_->right_ip()},
+      net_->right(), *right_, net_->right_ips(),
       [this](AgentEvent event) { OnEvent(/*left=*/false, std::move(event)); });
   if (!right.ok()) return right.status();
   right_driver_ = *std::move(right);

@@ -33,6 +33,9 @@ struct IcePairOptions {
   // Carrier-grade NATs in front of the home NATs (NAT444), if any.
   std::optional<sim::NatBehavior> left_cgn;
   std::optional<sim::NatBehavior> right_cgn;
+  // Host addresses of each agent (more than one needs that side's NAT).
+  int left_addresses = 1;
+  int right_addresses = 1;
   // Each agent's configuration; the STUN and TURN servers are filled in
   // from the flags below.
   AgentConfig left;

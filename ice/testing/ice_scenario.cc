@@ -1,10 +1,9 @@
 #include "ice/testing/ice_scenario.h"
 
-#include <string>
-#include <vector>
-
 #include <memory>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -24,8 +23,8 @@ std::string Sha256Hex(const std::string& text) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(),
          digest);
-  return absl::BytesToHexString(absl::string_view(
-      reinterpret_cast<const char*>(digest), sizeof(digest)));
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
 }
 
 std::string EventLine(const char* side, net::Time at, const AgentEvent& e) {
@@ -49,10 +48,10 @@ std::string EventLine(const char* side, net::Time at, const AgentEvent& e) {
       absl::StrAppend(&line, " role ", RoleName(e.role));
       break;
     case AgentEvent::Kind::kData:
-      absl::StrAppend(&line, " data ", absl::BytesToHexString(absl::string_view(
-                                           reinterpret_cast<const char*>(
-                                               e.data.data()),
-                                           e.data.size())));
+      absl::StrAppend(
+          &line, " data ",
+          absl::BytesToHexString(absl::string_view(
+              reinterpret_cast<const char*>(e.data.data()), e.data.size())));
       break;
   }
   return line;
@@ -100,10 +99,9 @@ IceScenarioOutcome RunIceScenario(uint64_t seed) {
        {std::pair<const char*, SideRecord*>{"left", &pair.left_record()},
         std::pair<const char*, SideRecord*>{"right", &pair.right_record()}}) {
     for (size_t i = 0; i < record->events.size(); ++i) {
-      absl::StrAppend(&outcome.events,
-                      EventLine(side, record->event_times[i],
-                                record->events[i]),
-                      "\n");
+      absl::StrAppend(
+          &outcome.events,
+          EventLine(side, record->event_times[i], record->events[i]), "\n");
     }
     outcome.received += static_cast<int>(record->data.size());
   }

@@ -18,8 +18,8 @@ struct IceScenarioOutcome {
   std::string events_sha256;  // Of `events`.
   uint64_t next_draw = 0;     // The simulator's next random draw.
   bool connected = false;
-  bool reconnected = false;   // After the restart.
-  int received = 0;           // Data datagrams delivered, both ways.
+  bool reconnected = false;  // After the restart.
+  int received = 0;          // Data datagrams delivered, both ways.
 };
 
 IceScenarioOutcome RunIceScenario(uint64_t seed);

@@ -38,7 +38,15 @@ absl::Status TwoNats::BuildSide(const char* name,
                                 const std::optional<NatBehavior>& cgn,
                                 const char* cgn_inside_ip,
                                 const char* inside_ip, const char* outside_ip,
-                                const char* direct_ip, Side& side) {
+                                const char* direct_ip, int addresses,
+                                Side& side) {
+  if (addresses < 1 || addresses > 200 || (addresses > 1 && !nat.has_value())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the ", name,
+                     " host takes 1 to 200 addresses, more than one only "
+                     "behind a NAT; not ",
+                     addresses));
+  }
   PINHOLE_ASSIGN_OR_RETURN(
       side.wan, MakeLink(sim_, absl::StrCat(name, "-wan"), kWanLatency));
   PINHOLE_ASSIGN_OR_RETURN(side.host, Host::Create(sim_, name));
@@ -87,9 +95,14 @@ absl::Status TwoNats::BuildSide(const char* name,
   PINHOLE_RETURN_IF_ERROR(
       router_->AddInterface(*side.wan, LinkEnd::kB, {Host32(side.public_ip)})
           .status());
+  side.ips = {side.ip};
+  for (int i = 1; i < addresses; ++i) {
+    side.ips.push_back(net::IpAddress::FromV4Value(side.ip.v4_value() +
+                                                   static_cast<uint32_t>(i)));
+  }
   int interface = 0;
   PINHOLE_ASSIGN_OR_RETURN(
-      interface, side.host->AddInterface(*host_link, LinkEnd::kA, {side.ip}));
+      interface, side.host->AddInterface(*host_link, LinkEnd::kA, side.ips));
   PINHOLE_RETURN_IF_ERROR(side.host->SetDefaultRoute(interface));
   tcp::InstallTcp(*side.host);
   return absl::OkStatus();
@@ -97,12 +110,13 @@ absl::Status TwoNats::BuildSide(const char* name,
 
 absl::Status TwoNats::Build() {
   PINHOLE_ASSIGN_OR_RETURN(router_, Router::Create(sim_, "router"));
-  PINHOLE_RETURN_IF_ERROR(
-      BuildSide("left", options_.left_nat, options_.left_cgn, "100.64.1.1",
-                "192.168.1.2", "203.0.113.1", "203.0.113.10", left_));
+  PINHOLE_RETURN_IF_ERROR(BuildSide(
+      "left", options_.left_nat, options_.left_cgn, "100.64.1.1", "192.168.1.2",
+      "203.0.113.1", "203.0.113.10", options_.left_addresses, left_));
   PINHOLE_RETURN_IF_ERROR(
       BuildSide("right", options_.right_nat, options_.right_cgn, "100.64.2.1",
-                "192.168.2.2", "203.0.113.2", "203.0.113.20", right_));
+                "192.168.2.2", "203.0.113.2", "203.0.113.20",
+                options_.right_addresses, right_));
   PINHOLE_ASSIGN_OR_RETURN(dc_, MakeLink(sim_, "dc", kDcLatency));
   PINHOLE_ASSIGN_OR_RETURN(server_, Host::Create(sim_, "server"));
   PINHOLE_RETURN_IF_ERROR(

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "net/deterministic_random.h"
@@ -43,6 +44,11 @@ struct TwoNatsOptions {
   // link, and the CGN's outside address is the side's public one.
   std::optional<NatBehavior> left_cgn;
   std::optional<NatBehavior> right_cgn;
+  // Addresses of each host behind its NAT: 192.168.1.2, 192.168.1.3, ...
+  // (left) and 192.168.2.2, ... (right), on its one interface; more than one
+  // needs that side's NAT. At most 200.
+  int left_addresses = 1;
+  int right_addresses = 1;
 };
 
 class TwoNats {
@@ -77,6 +83,9 @@ class TwoNats {
   // The hosts' own addresses, and the addresses the Internet sees them at
   // (their NAT's outside address, or their own).
   net::IpAddress left_ip() const { return left_.ip; }
+  // All of a host's addresses, `left_ip()` or `right_ip()` first.
+  const std::vector<net::IpAddress>& left_ips() const { return left_.ips; }
+  const std::vector<net::IpAddress>& right_ips() const { return right_.ips; }
   net::IpAddress right_ip() const { return right_.ip; }
   net::IpAddress left_public_ip() const { return left_.public_ip; }
   net::IpAddress right_public_ip() const { return right_.public_ip; }
@@ -91,6 +100,7 @@ class TwoNats {
     std::unique_ptr<Link> access;
     std::unique_ptr<MiddleboxNode> cgn_node;
     net::IpAddress ip;
+    std::vector<net::IpAddress> ips;
     net::IpAddress public_ip;
     std::unique_ptr<Nat> nat;
     std::unique_ptr<Link> lan;
@@ -106,7 +116,7 @@ class TwoNats {
                          const std::optional<NatBehavior>& cgn,
                          const char* cgn_inside_ip, const char* inside_ip,
                          const char* outside_ip, const char* direct_ip,
-                         Side& side);
+                         int addresses, Side& side);
 
   const TwoNatsOptions options_;
   Simulator sim_;
