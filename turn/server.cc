@@ -214,10 +214,7 @@ void TurnServer::HandleChannelData(net::Time now,
     }
     for (const net::TransportAddress& relayed : allocation.relayed) {
       if (relayed.family() != channel.peer.family()) continue;
-      ++stats_.relayed_to_peers;
-      return Queue(net::Datagram{
-          relayed, channel.peer,
-          std::vector<uint8_t>(message->data.begin(), message->data.end())});
+      return RelayToPeer(now, relayed, channel.peer, message->data);
     }
     return Drop();
   }
@@ -248,10 +245,7 @@ void TurnServer::HandleSendIndication(net::Time now,
   }
   for (const net::TransportAddress& relayed : allocation.relayed) {
     if (relayed.family() != to.family()) continue;
-    ++stats_.relayed_to_peers;
-    return Queue(net::Datagram{
-        relayed, to,
-        std::vector<uint8_t>(data->value.begin(), data->value.end())});
+    return RelayToPeer(now, relayed, to, data->value);
   }
   Drop();
 }
@@ -610,7 +604,8 @@ std::optional<TurnServer::Refusal> TurnServer::CreatePermission(
       return Refusal{error::kBadRequest, absl::StrCat("XOR-PEER-ADDRESS: ",
                                                       peer.status().message())};
     }
-    if (std::optional<Refusal> refused = CheckPeer(allocation, peer->address)) {
+    if (std::optional<Refusal> refused =
+            CheckPeer(allocation, peer->address, /*with_port=*/false)) {
       return refused;
     }
     peers.push_back(peer->address.ip());
@@ -638,7 +633,8 @@ std::optional<TurnServer::Refusal> TurnServer::ChannelBind(
   stun::XorPeerAddress peer;
   if (auto refused = Read(request, "XOR-PEER-ADDRESS", peer)) return refused;
   const net::TransportAddress address(peer.address.ip(), peer.address.port());
-  if (std::optional<Refusal> refused = CheckPeer(allocation, address)) {
+  if (std::optional<Refusal> refused =
+          CheckPeer(allocation, address, /*with_port=*/true)) {
     return refused;
   }
   // RFC 8656 §12.2: a bound channel keeps its peer and a peer its channel,
@@ -686,9 +682,17 @@ std::optional<TurnServer::Refusal> TurnServer::ChannelBind(
 // --- Allocation state.
 
 std::optional<TurnServer::Refusal> TurnServer::CheckPeer(
-    const Allocation& allocation, const net::TransportAddress& peer) const {
+    const Allocation& allocation, const net::TransportAddress& peer,
+    bool with_port) const {
   const PeerVerdict verdict = policy_.Check(peer.ip());
-  if (!verdict.allowed) {
+  // A peer on one of the relay IPs is another allocation of this server
+  // (two relay-only ICE agents meet that way): its IP may be permitted, a
+  // channel may be bound to a live relayed address only, and data goes to
+  // live relayed addresses only, inside the server (`RelayToPeer`), so the
+  // server's own services stay out of reach.
+  const bool other_allocation =
+      IsRelayIp(peer.ip()) && (!with_port || by_relay_.count(peer) > 0);
+  if (!verdict.allowed && !other_allocation) {
     return Refusal{error::kForbidden,
                    absl::StrCat("peer ", peer.ip().ToString(),
                                 " refused: ", verdict.reason)};
@@ -703,6 +707,29 @@ std::optional<TurnServer::Refusal> TurnServer::CheckPeer(
                    "the peer's family differs from the relayed address's"};
   }
   return std::nullopt;
+}
+
+bool TurnServer::IsRelayIp(const net::IpAddress& ip) const {
+  return ip == config_.relay_ipv4 || ip == config_.relay_ipv6;
+}
+
+void TurnServer::RelayToPeer(net::Time now, const net::TransportAddress& from,
+                             const net::TransportAddress& to,
+                             absl::Span<const uint8_t> data) {
+  if (IsRelayIp(to.ip())) {
+    // Between two allocations of this server: delivered as if it had
+    // arrived at `to`'s relay socket, and nowhere else.
+    const auto it = by_relay_.find(to);
+    if (it == by_relay_.end()) {
+      ++stats_.dropped_no_permission;
+      return Drop();
+    }
+    ++stats_.relayed_to_peers;
+    return HandleFromPeer(now, net::DatagramView{from, to, data}, *it->second);
+  }
+  ++stats_.relayed_to_peers;
+  Queue(
+      net::Datagram{from, to, std::vector<uint8_t>(data.begin(), data.end())});
 }
 
 std::optional<net::TransportAddress> TurnServer::OpenRelay(

@@ -184,6 +184,12 @@ class TurnServer {
 
   void HandleFromPeer(net::Time now, const net::DatagramView& datagram,
                       const Allocation& allocation);
+  // Sends `data` from the relayed address `from` to `to`; to another
+  // allocation of this server, directly (see CheckPeer).
+  void RelayToPeer(net::Time now, const net::TransportAddress& from,
+                   const net::TransportAddress& to,
+                   absl::Span<const uint8_t> data);
+  bool IsRelayIp(const net::IpAddress& ip) const;
   void HandleChannelData(net::Time now, const net::DatagramView& datagram);
   void HandleStun(net::Time now, const net::DatagramView& datagram,
                   const stun::MessageView& message);
@@ -211,8 +217,12 @@ class TurnServer {
                                      absl::string_view name, A& out);
 
   // The peer's verdict: nullopt when it may be relayed to, else 403 or 443.
+  // Refused peers get 403 (the policy; a relay IP of this server is
+  // allowed for a permission, and for a channel when `with_port` names a
+  // live relayed address), the other family 443.
   std::optional<Refusal> CheckPeer(const Allocation& allocation,
-                                   const net::TransportAddress& peer) const;
+                                   const net::TransportAddress& peer,
+                                   bool with_port) const;
   // Opens a relayed address of `family`, even (and with the next port
   // reserved) when asked. Nullopt when no port could be had.
   std::optional<net::TransportAddress> OpenRelay(net::Time now,

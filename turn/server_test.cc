@@ -706,10 +706,47 @@ TEST_F(TurnServerTest, ForbiddenPeersAre403AndNothingIsInstalled) {
   EXPECT_EQ(
       ErrorCodeOf(h_.Exchange(Method::kChannelBind, Bind(0x4000, metadata))),
       403);
-  // The server's own relay address is refused too.
-  EXPECT_EQ(ErrorCodeOf(h_.Exchange(Method::kCreatePermission,
-                                    Peer(TransportAddress(kRelayIpv4, 80)))),
-            403);
+  // On the server's own relay IP only another allocation is a peer: a
+  // channel to any other port of it is refused.
+  EXPECT_EQ(
+      ErrorCodeOf(h_.Exchange(Method::kChannelBind,
+                              Bind(0x4001, TransportAddress(kRelayIpv4, 80)))),
+      403);
+}
+
+// Two clients of one server relay to each other (two relay-only ICE agents):
+// the permission for the relay IP is granted, and data goes from one
+// allocation to the other inside the server, never to its other ports.
+TEST_F(TurnServerTest, AllocationsOfOneServerRelayToEachOther) {
+  const TransportAddress mine = Allocate();
+  TurnServerHarness::Options second;
+  second.from = TransportAddress(kClientAddress.ip(), 50001);
+  const TransportAddress theirs =
+      Relayed(h_.Exchange(Method::kAllocate, AllocateAttributes(), second))
+          .at(0);
+  ASSERT_NE(mine, theirs);
+  ASSERT_EQ(ErrorCodeOf(h_.Exchange(Method::kCreatePermission, Peer(theirs))),
+            0);
+  ASSERT_EQ(
+      ErrorCodeOf(h_.Exchange(Method::kCreatePermission, Peer(mine), second)),
+      0);
+  auto send_to = [&](const TransportAddress& peer) {
+    stun::MessageBuilder send(
+        stun::MessageType{Method::kSend, stun::MessageClass::kIndication},
+        stun::TransactionId{6});
+    send.Add(stun::XorPeerAddress{peer});
+    const uint8_t payload[] = {7, 7};
+    send.Add(stun::Data{payload});
+    return h_.Deliver(kClientAddress, kServerAddress, *send.Finish());
+  };
+  const std::vector<net::Datagram> out = send_to(theirs);
+  ASSERT_EQ(out.size(), 1u) << "straight to the other client";
+  EXPECT_EQ(out[0].destination, second.from);
+  EXPECT_TRUE(send_to(TransportAddress(kRelayIpv4, 3478)).empty())
+      << "the server's listening port is not a peer";
+  EXPECT_EQ(
+      ErrorCodeOf(h_.Exchange(Method::kChannelBind, Bind(0x4002, theirs))), 0)
+      << "a channel to a live relayed address";
 }
 
 TEST_F(TurnServerTest, EvenPortWithReservationHandsTheNextPortToItsToken) {
