@@ -33,6 +33,7 @@ int RunStunServer(const std::vector<std::string>& arguments);
 int RunProbe(const std::vector<std::string>& arguments);
 int RunTurnServer(const std::vector<std::string>& arguments);
 int RunTurnClient(const std::vector<std::string>& arguments);
+int RunIcePeer(const std::vector<std::string>& arguments);
 
 }  // namespace pinhole::tools
 

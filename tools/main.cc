@@ -26,6 +26,8 @@ constexpr absl::string_view kServerFlags[] = {"listen", "user", "software"};
 constexpr absl::string_view kProbeFlags[] = {"server", "local", "json"};
 constexpr absl::string_view kTurnClientFlags[] = {
     "server", "local", "size", "interval", "timeout", "ca_file", "insecure"};
+constexpr absl::string_view kIcePeerFlags[] = {
+    "local", "size", "interval", "timeout", "ca_file", "insecure", "json"};
 
 constexpr Command kCommands[] = {
     {"stun-server",
@@ -44,6 +46,10 @@ constexpr Command kCommands[] = {
      "allocates on a TURN server (RFC 8656) over UDP, TCP or TLS and relays "
      "to a peer that echoes, on real sockets",
      "tools/turn_client_command.cc", &RunTurnClient, kTurnClientFlags},
+    {"ice-peer",
+     "an ICE agent (RFC 8445, trickle, consent) on real sockets: gathers, "
+     "signals over stdio or TCP, connects to another, sends and echoes",
+     "tools/ice_peer_command.cc", &RunIcePeer, kIcePeerFlags},
 };
 
 void PrintUsage(std::FILE* out) {
