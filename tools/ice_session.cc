@@ -110,7 +110,8 @@ class Session {
         .on_closed =
             [this](const absl::Status& status) { OnSignallingClosed(status); },
     };
-    // One byte beyond the parser's limit, for it to refuse.
+    // Longer lines arrive cut one byte beyond the parser's limit, for it to
+    // refuse them with its own message.
     const size_t max_line = ice::kMaxIceLineLength;
     absl::StatusOr<std::unique_ptr<SignallingChannel>> channel;
     switch (options_.signal) {
