@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 
 namespace pinhole::tools {
 
@@ -23,15 +24,16 @@ struct Command {
   absl::string_view flags_file;
   // Runs with the positional arguments left after flag parsing.
   int (*run)(const std::vector<std::string>& arguments);
-  // Flags shared with other commands (tools/server_flags.cc,
-  // tools/client_flags.cc), or empty.
-  absl::string_view shared_flags_file = {};
+  // The flags it reads that other commands read too (tools/server_flags.cc,
+  // tools/client_flags.cc), by name ("ca_file"), for its --help.
+  absl::Span<const absl::string_view> shared_flags = {};
 };
 
 int RunStunServer(const std::vector<std::string>& arguments);
 int RunProbe(const std::vector<std::string>& arguments);
 int RunTurnServer(const std::vector<std::string>& arguments);
 int RunTurnClient(const std::vector<std::string>& arguments);
+int RunIcePeer(const std::vector<std::string>& arguments);
 
 }  // namespace pinhole::tools
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/algorithm/container.h"
 #include "absl/flags/commandlineflag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
@@ -20,23 +21,35 @@
 namespace pinhole::tools {
 namespace {
 
+// The shared flags each command reads (tools/command.h).
+constexpr absl::string_view kServerFlags[] = {"listen", "user", "software"};
+constexpr absl::string_view kProbeFlags[] = {"server", "local", "json"};
+constexpr absl::string_view kTurnClientFlags[] = {
+    "server", "local", "size", "interval", "timeout", "ca_file", "insecure"};
+constexpr absl::string_view kIcePeerFlags[] = {
+    "local", "size", "interval", "timeout", "ca_file", "insecure", "json"};
+
 constexpr Command kCommands[] = {
     {"stun-server",
      "a STUN server (RFC 8489) with RFC 5780 behaviour discovery, on real "
      "sockets",
-     "tools/stun_server_command.cc", &RunStunServer, "tools/server_flags.cc"},
+     "tools/stun_server_command.cc", &RunStunServer, kServerFlags},
     {"turn-server",
      "a TURN server (RFC 8656) over UDP, TCP and TLS, refusing internal "
      "peers by default, on real sockets",
-     "tools/turn_server_command.cc", &RunTurnServer, "tools/server_flags.cc"},
+     "tools/turn_server_command.cc", &RunTurnServer, kServerFlags},
     {"probe",
      "RFC 5780 NAT behaviour discovery against a STUN server: mapping, "
      "filtering, hairpinning, binding lifetime",
-     "tools/probe_command.cc", &RunProbe, "tools/client_flags.cc"},
+     "tools/probe_command.cc", &RunProbe, kProbeFlags},
     {"turn-client",
      "allocates on a TURN server (RFC 8656) over UDP, TCP or TLS and relays "
      "to a peer that echoes, on real sockets",
-     "tools/turn_client_command.cc", &RunTurnClient, "tools/client_flags.cc"},
+     "tools/turn_client_command.cc", &RunTurnClient, kTurnClientFlags},
+    {"ice-peer",
+     "an ICE agent (RFC 8445, trickle, consent) on real sockets: gathers, "
+     "signals over stdio or TCP, connects to another, sends and echoes",
+     "tools/ice_peer_command.cc", &RunIcePeer, kIcePeerFlags},
 };
 
 void PrintUsage(std::FILE* out) {
@@ -59,8 +72,7 @@ void PrintCommandHelp(const Command& command) {
   std::vector<const absl::CommandLineFlag*> flags;
   for (const auto& [name, flag] : absl::GetAllFlags()) {
     if (absl::EndsWith(flag->Filename(), command.flags_file) ||
-        (!command.shared_flags_file.empty() &&
-         absl::EndsWith(flag->Filename(), command.shared_flags_file)) ||
+        absl::c_linear_search(command.shared_flags, name) ||
         absl::EndsWith(flag->Filename(), "tools/common_flags.cc")) {
       flags.push_back(flag);
     }

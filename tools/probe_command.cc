@@ -23,7 +23,6 @@
 #include "tools/command.h"
 #include "tools/common_flags.h"
 
-ABSL_FLAG(bool, json, false, "Print the result as one JSON object.");
 ABSL_FLAG(bool, hairpinning, true, "Test hairpinning (RFC 5780 §4.5).");
 ABSL_FLAG(bool, lifetime, false,
           "Also measure the binding lifetime (RFC 5780 §4.6); takes about "

@@ -45,20 +45,9 @@ ABSL_FLAG(std::string, peer, "",
           "The peer to relay to, IP:PORT; it must echo what it receives. "
           "Without it the client only allocates and releases.");
 ABSL_FLAG(int, count, 10, "Messages to relay to --peer.");
-ABSL_FLAG(int, size, 100, "Bytes per message (1-65500).");
-ABSL_FLAG(absl::Duration, interval, absl::Milliseconds(20),
-          "Time between two messages.");
-ABSL_FLAG(absl::Duration, timeout, absl::Seconds(20),
-          "How long everything may take, allocation included.");
 ABSL_FLAG(bool, channels, true,
           "Relay over a channel (ChannelData) once bound; false: Send "
           "indications only.");
-ABSL_FLAG(std::string, ca_file, "",
-          "TLS: the PEM certificate authorities to trust; default: the "
-          "system's.");
-ABSL_FLAG(bool, insecure, false,
-          "TLS: do not check the server's certificate (tests only).");
-
 namespace pinhole::tools {
 namespace {
 
@@ -97,14 +86,13 @@ absl::StatusOr<Options> ParseOptions() {
     return absl::InvalidArgumentError(
         "--server=IP:PORT[/tcp|/tls] is required");
   }
-  const std::string credential = absl::GetFlag(FLAGS_credential);
-  const size_t colon = credential.find(':');
-  if (colon == std::string::npos || colon == 0) {
+  const std::optional<std::pair<std::string, std::string>> credential =
+      SplitCredential(absl::GetFlag(FLAGS_credential));
+  if (!credential.has_value()) {
     return absl::InvalidArgumentError("--credential=NAME:PASSWORD is required");
   }
   options.config.server = *server;
-  options.config.credential = {credential.substr(0, colon),
-                               credential.substr(colon + 1)};
+  options.config.credential = {credential->first, credential->second};
   options.config.use_channels = absl::GetFlag(FLAGS_channels);
   net::IpAddress local = net::IpAddress::Any(server->family());
   if (const std::string text = absl::GetFlag(FLAGS_local); !text.empty()) {
