@@ -165,7 +165,10 @@ void Agent::SendCheck(net::Time now, size_t index) {
   pending->remote = remote.address;
   requests_[*id] = std::move(pending);
   pair.request = *id;
-  if (pair.in_check_list) pair.state = PairState::kInProgress;
+  // A nominating check of a pair that succeeded already leaves it so.
+  if (pair.in_check_list && pair.state != PairState::kSucceeded) {
+    pair.state = PairState::kInProgress;
+  }
   ++stats_.checks_sent;
 }
 
@@ -184,6 +187,9 @@ void Agent::OnCheckResponse(net::Time now, const Request& request,
       if (request.role == role_) {
         SwitchRole(now, role_ == Role::kControlling ? Role::kControlled
                                                     : Role::kControlling);
+        // "The agent MUST change the tiebreaker value."
+        random_.Fill(absl::MakeSpan(reinterpret_cast<uint8_t*>(&tie_breaker_),
+                                    sizeof(tie_breaker_)));
       }
       if (pair.in_check_list) pair.state = PairState::kWaiting;
       checks_.PushTriggered(request.pair);
@@ -402,8 +408,10 @@ void Agent::HandleCheckRequest(net::Time now, const net::DatagramView& datagram,
 void Agent::TriggerCheck(net::Time now, size_t index) {
   // §7.3.1.4.
   CandidatePair& pair = checks_.at(index);
+  // §8.1.2: a component with a nominated pair is done checking.
   if (!pair.in_check_list || pair.removed ||
-      pair.state == PairState::kSucceeded) {
+      pair.state == PairState::kSucceeded ||
+      selected_.count(pair.component) > 0) {
     return;
   }
   pair.state = PairState::kWaiting;
@@ -556,21 +564,23 @@ void Agent::Select(net::Time now, size_t valid_pair) {
   Emit(Event{.kind = Event::Kind::kSelectedPair,
              .component = component,
              .pair = info});
-  // §8.1.2: the component's other checks stop: Frozen and Waiting pairs
-  // leave the list, lower In-Progress ones stop retransmitting.
+  // §8.1.2: every other pair of the component leaves the check list and
+  // the triggered-check queue; an In-Progress check is cancelled (no more
+  // retransmissions; its answer, should it come, still counts).
   for (size_t i = 0; i < checks_.size(); ++i) {
     CandidatePair& other = checks_.at(i);
     if (other.component != component || i == valid_pair ||
-        !other.in_check_list) {
+        !other.in_check_list || other.removed) {
       continue;
     }
-    if (other.state == PairState::kFrozen ||
-        other.state == PairState::kWaiting) {
-      other.removed = true;
-    } else if (other.state == PairState::kInProgress &&
-               other.priority < pair.priority && other.request.has_value()) {
+    if (other.request.has_value()) {
       stun_.StopRetransmitting(*other.request);
+      if (const auto it = requests_.find(*other.request);
+          it != requests_.end()) {
+        it->second->cancelled = true;
+      }
     }
+    if (other.state != PairState::kSucceeded) other.removed = true;
   }
   // Relays of an earlier generation that no pair uses any more go.
   if (previous_.empty()) {

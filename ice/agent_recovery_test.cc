@@ -96,10 +96,10 @@ TEST(AgentRecoveryTest, ACutLinkLosesConsentWithin30sAndARestartRecovers) {
 
 TEST(AgentRecoveryTest, ANatRebootLosesConsentWithin30sAndARestartRecovers) {
   // Through the relay: the right agent's checks reach the left one at the
-  // mapping its symmetric NAT made for the relay, which the reboot erases.
+  // mapping its symmetric NAT made toward the relay, which the reboot erases.
   std::unique_ptr<IcePair> pair = Connected("symmetric", "symmetric");
   ASSERT_NE(pair, nullptr);
-  EXPECT_EQ(pair->RightPairTypes(), "relay/prflx");
+  EXPECT_EQ(pair->RightPairTypes().substr(0, 6), "relay/");
   pair->RunFor(net::Duration::Seconds(10));
   const net::Time reboot = pair->Now();
   pair->network().left_nat()->Reboot();

@@ -21,8 +21,8 @@ namespace {
 using testing::IcePair;
 using testing::IcePairOptions;
 
-class AgentRelayTest
-    : public ::testing::TestWithParam<net::TransportProtocol> {};
+class AgentRelayTest : public ::testing::TestWithParam<net::TransportProtocol> {
+};
 
 TEST_P(AgentRelayTest, RelayOnlyAgentsConnectThroughTheServer) {
   IcePairOptions options;

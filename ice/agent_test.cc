@@ -1187,7 +1187,7 @@ TEST(AgentTest, BothControllingTheLowerTieBreakerGets487AndYields) {
 
 // Fails: B keeps its tie-breaker (and sends it in ICE-CONTROLLED) after the
 // 487 vs RFC 8445 §7.2.5.1: "The agent MUST change the tiebreaker value."
-TEST(AgentTest, DISABLED_TieBreakerChangesAfterA487) {
+TEST(AgentTest, TieBreakerChangesAfterA487) {
   Wire wire(Controlling(), Controlling(), 1, SeedForB(/*b_lower=*/true));
   const uint64_t before = wire.b().agent().tie_breaker();
   StartOneHostEach(wire);
@@ -1746,7 +1746,7 @@ TEST(AgentTest, EachComponentGetsItsOwnSelectedPair) {
 // the agent MUST remove the component's pairs from the checklist and the
 // triggered-check queue, and a Succeeded pair triggers no more checks
 // (§7.3.1.4).
-TEST(AgentTest, DISABLED_ChecksStopOnceThePairIsSelectedEvenInStep) {
+TEST(AgentTest, ChecksStopOnceThePairIsSelectedEvenInStep) {
   Wire wire(Controlling(), Controlled());
   StartOneHostEach(wire, Duration::Zero());
   ASSERT_TRUE(ConnectWithin(wire, Duration::Seconds(5))) << Trace(wire);
@@ -1769,7 +1769,7 @@ TEST(AgentTest, DISABLED_ChecksStopOnceThePairIsSelectedEvenInStep) {
 // vs RFC 8445 §8.1.2: once a pair is nominated the agent MUST remove every
 // pair of the component from the checklist and cancel the In-Progress
 // transactions (no more retransmissions).
-TEST(AgentTest, DISABLED_SelectionCancelsTheComponentsOtherChecks) {
+TEST(AgentTest, SelectionCancelsTheComponentsOtherChecks) {
   AgentConfig config = Controlling();
   config.nomination.mode = NominationPolicy::Mode::kFirstValid;
   Wire wire(config, Controlled());

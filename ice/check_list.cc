@@ -18,10 +18,14 @@ bool MayStillSucceed(PairState state) {
          state == PairState::kInProgress;
 }
 
-// Higher priority first; among equals, the older pair.
+// Higher priority first; among equals, the lower component ID (§6.1.4.2),
+// then the older pair.
 bool Before(const std::vector<CandidatePair>& pairs, size_t a, size_t b) {
   if (pairs[a].priority != pairs[b].priority) {
     return pairs[a].priority > pairs[b].priority;
+  }
+  if (pairs[a].component != pairs[b].component) {
+    return pairs[a].component < pairs[b].component;
   }
   return a < b;
 }

@@ -334,7 +334,7 @@ TEST(CheckListTest, NextOrdinarySkipsRemovedPairs) {
 // older pair (component 2) vs RFC 8445 §6.1.4.2 step 3: "if there are
 // multiple pairs with the same priority, the pair with the lowest component
 // ID is picked".
-TEST(CheckListTest, DISABLED_NextOrdinaryBreaksPriorityTiesByLowestComponent) {
+TEST(CheckListTest, NextOrdinaryBreaksPriorityTiesByLowestComponent) {
   CheckList list;
   AddOrDie(list, Pair(0, 0, 700, 700, "a", 2));
   AddOrDie(list, Pair(1, 0, 700, 700, "b", 1));

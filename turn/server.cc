@@ -718,14 +718,19 @@ void TurnServer::RelayToPeer(net::Time now, const net::TransportAddress& from,
                              absl::Span<const uint8_t> data) {
   if (IsRelayIp(to.ip())) {
     // Between two allocations of this server: delivered as if it had
-    // arrived at `to`'s relay socket, and nowhere else.
-    const auto it = by_relay_.find(to);
-    if (it == by_relay_.end()) {
+    // arrived at `to`'s relay socket.
+    if (const auto it = by_relay_.find(to); it != by_relay_.end()) {
+      ++stats_.relayed_to_peers;
+      return HandleFromPeer(now, net::DatagramView{from, to, data},
+                            *it->second);
+    }
+    // Any other port of a relay IP only when the policy allows the IP
+    // itself (an operator's --allow-peer, loopback tests); otherwise the
+    // server's own services stay out of reach.
+    if (!policy_.Check(to.ip()).allowed) {
       ++stats_.dropped_no_permission;
       return Drop();
     }
-    ++stats_.relayed_to_peers;
-    return HandleFromPeer(now, net::DatagramView{from, to, data}, *it->second);
   }
   ++stats_.relayed_to_peers;
   Queue(
