@@ -290,6 +290,10 @@ void Agent::HandleCheckRequest(net::Time now, const net::DatagramView& datagram,
       !stun::VerifyFingerprint(message).ok()) {
     return;  // Not a STUN message after all (RFC 8489 §7.3).
   }
+  if (config_.candidate_policy == CandidatePolicy::kRelayOnly &&
+      RelayAt(datagram.destination) == nullptr) {
+    return;  // A relay-only agent's host bases carry no checks.
+  }
   absl::StatusOr<stun::Username> username = message.Get<stun::Username>();
   if (!username.ok() || !message.Has(stun::attr::kMessageIntegrity)) {
     return Respond(now, datagram, message, stun::error::kBadRequest, nullptr);
