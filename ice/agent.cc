@@ -195,13 +195,7 @@ absl::Status Agent::Send(net::Time now, uint32_t component,
         "component ", component, " is not between 1 and ", config_.components));
   }
   if (closed_) return absl::FailedPreconditionError("the agent is closed");
-  const Selected* selected = nullptr;
-  if (const auto it = selected_.find(component); it != selected_.end()) {
-    selected = &it->second;
-  } else if (const auto old = previous_.find(component);
-             old != previous_.end()) {
-    selected = &old->second;
-  }
+  const Selected* selected = CurrentPair(component);
   if (selected == nullptr) {
     return absl::FailedPreconditionError(
         absl::StrCat("component ", component, " has no selected pair yet"));
@@ -290,17 +284,21 @@ bool Agent::HandleDatagram(net::Time now, const net::DatagramView& datagram) {
     }
   }
   if (!ComponentOf(datagram.destination).has_value()) return false;
-  if (stun::Classify(datagram.payload) == stun::PacketKind::kStun) {
-    absl::StatusOr<stun::MessageView> message =
-        stun::MessageView::Parse(datagram.payload);
-    if (message.ok() && !message->is_rfc3489()) {
-      HandleStun(now, datagram, *message);
-    }
-  } else {
-    HandleData(datagram);
-  }
+  HandleFromNetwork(now, datagram);
   Pump(now);
   return true;
+}
+
+void Agent::HandleFromNetwork(net::Time now,
+                              const net::DatagramView& datagram) {
+  if (stun::Classify(datagram.payload) != stun::PacketKind::kStun) {
+    return HandleData(datagram);
+  }
+  absl::StatusOr<stun::MessageView> message =
+      stun::MessageView::Parse(datagram.payload);
+  if (message.ok() && !message->is_rfc3489()) {
+    HandleStun(now, datagram, *message);
+  }
 }
 
 void Agent::HandleStun(net::Time now, const net::DatagramView& datagram,
@@ -487,14 +485,8 @@ void Agent::UpdateState(net::Time /*now*/) {
   // candidate can come any more on either side.
   bool checks_over = gathering_complete_ && remote_end_of_candidates_;
   for (uint32_t component = 1; component <= config_.components; ++component) {
-    const Selected* selected = nullptr;
-    if (const auto it = selected_.find(component); it != selected_.end()) {
-      selected = &it->second;
-    } else if (const auto old = previous_.find(component);
-               old != previous_.end()) {
-      selected = &old->second;
-      checks_over = false;
-    }
+    const Selected* selected = CurrentPair(component);
+    if (selected_.count(component) == 0) checks_over = false;
     if (selected == nullptr) {
       all = false;
       continue;
@@ -511,6 +503,14 @@ void Agent::UpdateState(net::Time /*now*/) {
   if (remote_.has_value() || checks_.size() > 0 || stats_.checks_received > 0) {
     return SetState(ConnectionState::kChecking);
   }
+}
+
+const Agent::Selected* Agent::CurrentPair(uint32_t component) const {
+  if (const auto it = selected_.find(component); it != selected_.end()) {
+    return &it->second;
+  }
+  const auto old = previous_.find(component);
+  return old == previous_.end() ? nullptr : &old->second;
 }
 
 std::optional<uint32_t> Agent::ComponentOf(

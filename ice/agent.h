@@ -52,6 +52,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
@@ -66,6 +67,7 @@
 #include "stun/client.h"
 #include "stun/integrity.h"
 #include "stun/message.h"
+#include "stun/message_builder.h"
 #include "turn/client.h"
 
 namespace pinhole::ice {
@@ -188,10 +190,16 @@ class Agent {
   absl::Status SendFrom(net::Time now, const net::TransportAddress& from,
                         const net::TransportAddress& to,
                         absl::Span<const uint8_t> payload);
+  // A datagram from the network at a base or relayed address: STUN, or
+  // application data.
+  void HandleFromNetwork(net::Time now, const net::DatagramView& datagram);
   void HandleStun(net::Time now, const net::DatagramView& datagram,
                   const stun::MessageView& message);
   void HandleData(const net::DatagramView& datagram);
   Relay* RelayAt(const net::TransportAddress& relayed);
+  // The component's selected pair, or the one from before a restart that
+  // still carries its data; null when neither.
+  const Selected* CurrentPair(uint32_t component) const;
   std::optional<uint32_t> ComponentOf(const net::TransportAddress& base) const;
   Credentials NewCredentials();
 
@@ -218,6 +226,12 @@ class Agent {
   void MaybeFinishGathering();
 
   // agent_checks.cc.
+  // The pair of two candidates (by index), its priorities and foundation.
+  CandidatePair NewPair(size_t local, size_t remote) const;
+  // PRIORITY, USE-CANDIDATE when asked, and the role attribute with the
+  // tie-breaker: what every check and consent check carries (§7.1.1).
+  absl::AnyInvocable<void(stun::MessageBuilder&)> CheckAttributes(
+      uint32_t priority, bool use_candidate) const;
   void FormPairs(net::Time now, size_t local, size_t remote);
   void StartChecksIfReady(net::Time now);
   void ScheduleCheck(net::Time now);

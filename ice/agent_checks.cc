@@ -51,6 +51,34 @@ int ErrorCodeOf(const stun::StunClient::Event& event) {
 
 }  // namespace
 
+CandidatePair Agent::NewPair(size_t local, size_t remote) const {
+  CandidatePair pair;
+  pair.local = local;
+  pair.remote = remote;
+  pair.component = locals_[local].component;
+  pair.local_priority = locals_[local].priority;
+  pair.remote_priority = remotes_[remote].priority;
+  pair.foundation =
+      absl::StrCat(locals_[local].foundation, ":", remotes_[remote].foundation);
+  return pair;
+}
+
+absl::AnyInvocable<void(stun::MessageBuilder&)> Agent::CheckAttributes(
+    uint32_t priority, bool use_candidate) const {
+  const Role role = role_;
+  const uint64_t tie_breaker = tie_breaker_;
+  return [priority, use_candidate, role,
+          tie_breaker](stun::MessageBuilder& builder) {
+    builder.Add(stun::Priority{priority});
+    if (use_candidate) builder.Add(stun::UseCandidate{});
+    if (role == Role::kControlling) {
+      builder.Add(stun::IceControlling{tie_breaker});
+    } else {
+      builder.Add(stun::IceControlled{tie_breaker});
+    }
+  };
+}
+
 void Agent::FormPairs(net::Time now, size_t local, size_t remote) {
   if (config_.lite) return;  // A lite agent checks nothing (§2.5).
   const Candidate& l = locals_[local];
@@ -60,14 +88,7 @@ void Agent::FormPairs(net::Time now, size_t local, size_t remote) {
   // No new pairs for a component whose pair is selected (§8.1.2: its checks
   // are over); a restart starts afresh.
   if (selected_.count(l.component) > 0) return;
-  CandidatePair pair;
-  pair.local = local;
-  pair.remote = remote;
-  pair.component = l.component;
-  pair.local_priority = l.priority;
-  pair.remote_priority = r.priority;
-  pair.foundation = absl::StrCat(l.foundation, ":", r.foundation);
-  checks_.Add(std::move(pair), role_);
+  checks_.Add(NewPair(local, remote), role_);
   (void)now;
 }
 
@@ -127,22 +148,11 @@ void Agent::SendCheck(net::Time now, size_t index) {
   const uint32_t priority = (config_.type_preferences.peer_reflexive << 24) |
                             (local.priority & 0x00FFFFFF);
   const bool use_candidate = role_ == Role::kControlling && pair.use_candidate;
-  const Role role = role_;
-  const uint64_t tie_breaker = tie_breaker_;
 
   stun::StunClient::Request request;
   request.local = local.base;
   request.server = remote.address;
-  request.add_attributes = [priority, use_candidate, role,
-                            tie_breaker](stun::MessageBuilder& builder) {
-    builder.Add(stun::Priority{priority});
-    if (use_candidate) builder.Add(stun::UseCandidate{});
-    if (role == Role::kControlling) {
-      builder.Add(stun::IceControlling{tie_breaker});
-    } else {
-      builder.Add(stun::IceControlled{tie_breaker});
-    }
-  };
+  request.add_attributes = CheckAttributes(priority, use_candidate);
   request.short_term = stun::ShortTermCredential{
       absl::StrCat(remote_->ufrag, ":", local_.ufrag), *remote_key_};
   request.software = config_.software;
@@ -160,7 +170,7 @@ void Agent::SendCheck(net::Time now, size_t index) {
   pending->generation = generation_;
   pending->pair = index;
   pending->use_candidate = use_candidate;
-  pending->role = role;
+  pending->role = role_;
   pending->local = local.base;
   pending->remote = remote.address;
   requests_[*id] = std::move(pending);
@@ -251,15 +261,7 @@ void Agent::OnCheckResponse(net::Time now, const Request& request,
     if (std::optional<size_t> existing = checks_.Find(*local, pair.remote)) {
       valid = *existing;
     } else {
-      CandidatePair constructed;
-      constructed.local = *local;
-      constructed.remote = pair.remote;
-      constructed.component = pair.component;
-      constructed.local_priority = locals_[*local].priority;
-      constructed.remote_priority = pair.remote_priority;
-      constructed.foundation = absl::StrCat(locals_[*local].foundation, ":",
-                                            remotes_[pair.remote].foundation);
-      valid = checks_.AddValid(std::move(constructed), role_);
+      valid = checks_.AddValid(NewPair(*local, pair.remote), role_);
     }
   }
   // `pair` may have moved when the list grew.
@@ -368,15 +370,7 @@ void Agent::HandleCheckRequest(net::Time now, const net::DatagramView& datagram,
     // arrives; the nominated one is selected (RFC 8445 §7.3.2 with §8.2).
     std::optional<size_t> pair = checks_.Find(*local, remote);
     if (!pair.has_value()) {
-      CandidatePair valid;
-      valid.local = *local;
-      valid.remote = remote;
-      valid.component = *component;
-      valid.local_priority = locals_[*local].priority;
-      valid.remote_priority = remotes_[remote].priority;
-      valid.foundation = absl::StrCat(locals_[*local].foundation, ":",
-                                      remotes_[remote].foundation);
-      pair = checks_.AddValid(std::move(valid), role_);
+      pair = checks_.AddValid(NewPair(*local, remote), role_);
     }
     if (use_candidate) Select(now, *pair);
     return;
@@ -385,15 +379,7 @@ void Agent::HandleCheckRequest(net::Time now, const net::DatagramView& datagram,
   std::optional<size_t> pair = checks_.Find(*local, remote);
   if (!pair.has_value()) {
     if (selected_.count(*component) > 0) return;  // Its checks are over.
-    CandidatePair added;
-    added.local = *local;
-    added.remote = remote;
-    added.component = *component;
-    added.local_priority = locals_[*local].priority;
-    added.remote_priority = remotes_[remote].priority;
-    added.foundation = absl::StrCat(locals_[*local].foundation, ":",
-                                    remotes_[remote].foundation);
-    pair = checks_.Add(std::move(added), role_);
+    pair = checks_.Add(NewPair(*local, remote), role_);
     if (!pair.has_value()) return;
   }
   CandidatePair& checked = checks_.at(*pair);

@@ -49,21 +49,11 @@ void Agent::OnConsentTimer(net::Time now) {
     }
     if (now < selected.next_consent || !selected.key.has_value()) continue;
     StartConsent(now, selected);
-    const uint32_t priority = selected.prflx_priority;
-    const Role role = role_;
-    const uint64_t tie_breaker = tie_breaker_;
     stun::StunClient::Request request;
     request.local = selected.base;
     request.server = selected.remote;
-    request.add_attributes = [priority, role,
-                              tie_breaker](stun::MessageBuilder& builder) {
-      builder.Add(stun::Priority{priority});
-      if (role == Role::kControlling) {
-        builder.Add(stun::IceControlling{tie_breaker});
-      } else {
-        builder.Add(stun::IceControlled{tie_breaker});
-      }
-    };
+    request.add_attributes =
+        CheckAttributes(selected.prflx_priority, /*use_candidate=*/false);
     request.short_term =
         stun::ShortTermCredential{selected.username, *selected.key};
     request.software = config_.software;

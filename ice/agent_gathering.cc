@@ -206,17 +206,9 @@ void Agent::OnRelayEvent(net::Time now, Relay& relay,
       return;
     case Kind::kData: {
       if (!relay.relayed.has_value()) return;
-      const net::DatagramView datagram{event.peer, *relay.relayed,
-                                       absl::MakeConstSpan(event.data)};
-      if (stun::Classify(datagram.payload) == stun::PacketKind::kStun) {
-        absl::StatusOr<stun::MessageView> message =
-            stun::MessageView::Parse(datagram.payload);
-        if (message.ok() && !message->is_rfc3489()) {
-          HandleStun(now, datagram, *message);
-        }
-      } else {
-        HandleData(datagram);
-      }
+      HandleFromNetwork(now,
+                        net::DatagramView{event.peer, *relay.relayed,
+                                          absl::MakeConstSpan(event.data)});
       return;
     }
     default:

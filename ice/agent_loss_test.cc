@@ -25,14 +25,6 @@ using testing::IcePair;
 using testing::IcePairOptions;
 using testing::NatProfile;
 
-NatProfile Profile(const std::string& name) {
-  for (const NatProfile& profile : testing::MatrixProfiles()) {
-    if (profile.name == name) return profile;
-  }
-  ADD_FAILURE() << "no profile " << name;
-  return {};
-}
-
 void SetLoss(sim::Link& link, int percent) {
   sim::LinkConfig config = link.config(sim::LinkEnd::kA);
   config.loss = sim::LossModel::Independent(net::Ratio::Percent(percent));
@@ -52,8 +44,8 @@ TEST_P(AgentLossTest, StillConnects) {
   const auto& [c, seed] = GetParam();
   IcePairOptions options;
   options.seed = seed;
-  testing::ApplyLeft(Profile(c.left), options);
-  testing::ApplyRight(Profile(c.right), options);
+  testing::ApplyLeft(testing::ProfileNamed(c.left), options);
+  testing::ApplyRight(testing::ProfileNamed(c.right), options);
   absl::StatusOr<std::unique_ptr<IcePair>> created = IcePair::Create(options);
   ASSERT_TRUE(created.ok()) << created.status();
   IcePair& pair = **created;

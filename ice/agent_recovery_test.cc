@@ -20,18 +20,10 @@ using testing::IcePair;
 using testing::IcePairOptions;
 using testing::NatProfile;
 
-NatProfile Profile(const std::string& name) {
-  for (const NatProfile& profile : testing::MatrixProfiles()) {
-    if (profile.name == name) return profile;
-  }
-  ADD_FAILURE() << "no profile " << name;
-  return {};
-}
-
 std::unique_ptr<IcePair> Connected(const char* left, const char* right) {
   IcePairOptions options;
-  testing::ApplyLeft(Profile(left), options);
-  testing::ApplyRight(Profile(right), options);
+  testing::ApplyLeft(testing::ProfileNamed(left), options);
+  testing::ApplyRight(testing::ProfileNamed(right), options);
   absl::StatusOr<std::unique_ptr<IcePair>> pair = IcePair::Create(options);
   EXPECT_TRUE(pair.ok()) << pair.status();
   if (!pair.ok()) return nullptr;

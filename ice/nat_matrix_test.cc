@@ -148,14 +148,6 @@ constexpr Expectation kExpectations[] = {
      "", ""},
 };
 
-NatProfile Profile(const std::string& name) {
-  for (const NatProfile& profile : testing::MatrixProfiles()) {
-    if (profile.name == name) return profile;
-  }
-  ADD_FAILURE() << "no profile " << name;
-  return {};
-}
-
 std::vector<uint8_t> Payload(uint8_t tag) {
   // RTP-like: the first byte is not STUN's (RFC 7983).
   return {0x80, tag, 0x55, 0xAA};
@@ -166,8 +158,8 @@ class NatMatrixTest
 
 TEST_P(NatMatrixTest, ConnectsAsTheNatsAllow) {
   const auto& [expectation, with_turn] = GetParam();
-  const NatProfile left = Profile(expectation.left);
-  const NatProfile right = Profile(expectation.right);
+  const NatProfile left = testing::ProfileNamed(expectation.left);
+  const NatProfile right = testing::ProfileNamed(expectation.right);
   IcePairOptions options;
   testing::ApplyLeft(left, options);
   testing::ApplyRight(right, options);

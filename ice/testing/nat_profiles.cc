@@ -1,6 +1,8 @@
 #include "ice/testing/nat_profiles.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 
 #include "sim/nat/nat_presets.h"
 #include "sim/testing/two_nats.h"
@@ -50,6 +52,15 @@ std::vector<NatProfile> MatrixProfiles() {
       {"double_cone", Preset("port_restricted_cone"), Preset("carrier_grade")},
       {"symmetric_then_cone", Preset("symmetric"), Preset("carrier_grade")},
   };
+}
+
+NatProfile ProfileNamed(absl::string_view name) {
+  for (NatProfile& profile : MatrixProfiles()) {
+    if (profile.name == name) return profile;
+  }
+  std::fprintf(stderr, "no NAT profile named %.*s\n",
+               static_cast<int>(name.size()), name.data());
+  std::abort();
 }
 
 void ApplyLeft(const NatProfile& profile, IcePairOptions& options) {

@@ -28,6 +28,9 @@ struct NatProfile {
 // carrier-grade preset, itself a cone) and "symmetric_then_cone" (a
 // symmetric NAT behind the carrier-grade cone).
 std::vector<NatProfile> MatrixProfiles();
+// The profile of that name; the program stops on an unknown one (a test's
+// typo).
+NatProfile ProfileNamed(absl::string_view name);
 
 // Sets the left or right side of `options` to `profile`.
 void ApplyLeft(const NatProfile& profile, IcePairOptions& options);
