@@ -28,8 +28,7 @@
 #include "ice/sdp.h"
 #include "net/ip_prefix.h"
 #include "net/real/real_network.h"
-#include "net/real/testing/self_signed_certificate.h"
-#include "net/real/tls_config.h"
+#include "net/real/testing/self_signed_tls.h"
 #include "net/time.h"
 #include "net/timer.h"
 #include "net/transport_address.h"
@@ -174,19 +173,9 @@ class IceConformanceTest
   void ConfigureTls() {
     auto* real = dynamic_cast<net::real::RealNetwork*>(&backend_->server());
     ASSERT_NE(real, nullptr);
-    absl::StatusOr<net::real::CertificateFiles> files =
-        net::real::WriteSelfSignedCertificate(::testing::TempDir() +
-                                              "/ice-tls");
-    ASSERT_TRUE(files.ok()) << files.status();
-    net::real::TlsServerConfig server;
-    server.cert_chain_file = files->cert_file;
-    server.private_key_file = files->key_file;
-    server.alpn_protocols = {"stun.turn"};
-    ASSERT_TRUE(real->SetTlsServerConfig(server).ok());
-    net::real::TlsClientConfig client;
-    client.ca_file = files->cert_file;
-    client.alpn_protocols = {"stun.turn"};
-    ASSERT_TRUE(real->SetTlsClientConfig(client).ok());
+    ASSERT_TRUE(net::real::UseSelfSignedTls(
+                    *real, ::testing::TempDir() + "/ice-tls", {"stun.turn"})
+                    .ok());
   }
 
   net::Time Now() { return backend_->client().clock().Now(); }

@@ -18,8 +18,7 @@
 #include "net/datagram.h"
 #include "net/ip_prefix.h"
 #include "net/real/real_network.h"
-#include "net/real/testing/self_signed_certificate.h"
-#include "net/real/tls_config.h"
+#include "net/real/testing/self_signed_tls.h"
 #include "net/time.h"
 #include "net/transport_address.h"
 #include "net/udp_socket.h"
@@ -109,19 +108,9 @@ class TurnConformanceTest : public ::testing::TestWithParam<
   void ConfigureTls() {
     auto* real = dynamic_cast<net::real::RealNetwork*>(&backend_->server());
     ASSERT_NE(real, nullptr);
-    absl::StatusOr<net::real::CertificateFiles> files =
-        net::real::WriteSelfSignedCertificate(::testing::TempDir() +
-                                              "/turn-tls");
-    ASSERT_TRUE(files.ok()) << files.status();
-    net::real::TlsServerConfig server;
-    server.cert_chain_file = files->cert_file;
-    server.private_key_file = files->key_file;
-    server.alpn_protocols = {"stun.turn"};
-    ASSERT_TRUE(real->SetTlsServerConfig(server).ok());
-    net::real::TlsClientConfig client;
-    client.ca_file = files->cert_file;
-    client.alpn_protocols = {"stun.turn"};
-    ASSERT_TRUE(real->SetTlsClientConfig(client).ok());
+    ASSERT_TRUE(net::real::UseSelfSignedTls(
+                    *real, ::testing::TempDir() + "/turn-tls", {"stun.turn"})
+                    .ok());
   }
 
   net::Time Now() { return backend_->client().clock().Now(); }
