@@ -246,6 +246,7 @@ void Agent::AddRelayedCandidate(net::Time now, const Relay& relay) {
   candidate.address = *relay.relayed;
   candidate.base = *relay.relayed;
   candidate.related = relay.client->mapped_address();
+  candidate.relay_protocol = relay.server->address.protocol();
   candidate.priority = CandidatePriority(
       config_.type_preferences.relayed,
       LocalPreference(relay.base, relay.server->address.protocol()),

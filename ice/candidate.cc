@@ -86,7 +86,8 @@ bool operator==(const Candidate& a, const Candidate& b) {
   return a.foundation == b.foundation && a.component == b.component &&
          a.priority == b.priority && a.type == b.type &&
          a.address == b.address && a.base == b.base && a.related == b.related &&
-         a.tcp_type == b.tcp_type && a.generation == b.generation &&
+         a.tcp_type == b.tcp_type && a.relay_protocol == b.relay_protocol &&
+         a.generation == b.generation &&
          a.ufrag == b.ufrag;
 }
 

@@ -70,6 +70,9 @@ struct Candidate {
   // mapped address for relayed ones (RFC 8839 §5.1). Unset for host ones.
   std::optional<net::TransportAddress> related;
   TcpType tcp_type = TcpType::kNone;
+  // Local relayed candidates only: the transport to the TURN server that
+  // relays it (RTCIceCandidateStats.relayProtocol). Never signalled.
+  std::optional<net::TransportProtocol> relay_protocol;
   // Extensions of the candidate line that ICE agents in browsers send.
   std::optional<uint32_t> generation;
   std::string ufrag;

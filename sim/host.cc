@@ -238,6 +238,14 @@ absl::Status Host::Route(const net::IpAddress& destination,
         "host ", name_, " has no route to ", destination.ToString()));
   }
   if (!bound.IsUnspecified()) {
+    // Source routing: a multihomed host sends from an address through the
+    // interface that holds it (Wi-Fi and cellular each reach their own
+    // network), whatever the destination route says.
+    for (size_t i = 0; i < interfaces_.size(); ++i) {
+      for (const net::IpAddress& a : interfaces_[i].addresses) {
+        if (a == bound) interface = static_cast<int>(i);
+      }
+    }
     source = bound;
     return absl::OkStatus();
   }
