@@ -34,6 +34,8 @@ int RunProbe(const std::vector<std::string>& arguments);
 int RunTurnServer(const std::vector<std::string>& arguments);
 int RunTurnClient(const std::vector<std::string>& arguments);
 int RunIcePeer(const std::vector<std::string>& arguments);
+int RunScenarioFile(const std::vector<std::string>& arguments);
+int RunMatrix(const std::vector<std::string>& arguments);
 
 }  // namespace pinhole::tools
 

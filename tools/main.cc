@@ -30,6 +30,14 @@ constexpr absl::string_view kIcePeerFlags[] = {
     "local", "size", "interval", "timeout", "ca_file", "insecure", "json"};
 
 constexpr Command kCommands[] = {
+    {"run",
+     "runs a scenario file on the virtual network: expectations, trace, "
+     "timeline, pcaps",
+     "tools/run_command.cc", &RunScenarioFile},
+    {"matrix",
+     "runs the NAT matrix (every pair of NAT situations, without and with "
+     "TURN) and compares it with its golden file",
+     "tools/matrix_command.cc", &RunMatrix},
     {"stun-server",
      "a STUN server (RFC 8489) with RFC 5780 behaviour discovery, on real "
      "sockets",
