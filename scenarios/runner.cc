@@ -104,17 +104,6 @@ ice::CandidateType ToType(CandidateType type) {
   }
 }
 
-net::TransportProtocol ToProtocol(Transport transport) {
-  switch (transport) {
-    case TCP:
-      return net::TransportProtocol::kTcp;
-    case TLS:
-      return net::TransportProtocol::kTls;
-    default:
-      return net::TransportProtocol::kUdp;
-  }
-}
-
 net::Duration Field(const std::string& text, net::Duration fallback) {
   return *ParseDurationField(text, fallback);
 }

@@ -41,6 +41,12 @@ std::vector<net::IpPrefix> DefaultRoutes() {
           net::IpPrefix::Default(net::AddressFamily::kIpv6)};
 }
 
+uint16_t DefaultPort(Transport transport) {
+  return transport == TLS ? 5349 : 3478;
+}
+
+}  // namespace
+
 net::TransportProtocol ToProtocol(Transport transport) {
   switch (transport) {
     case TCP:
@@ -51,12 +57,6 @@ net::TransportProtocol ToProtocol(Transport transport) {
       return net::TransportProtocol::kUdp;
   }
 }
-
-uint16_t DefaultPort(Transport transport) {
-  return transport == TLS ? 5349 : 3478;
-}
-
-}  // namespace
 
 sim::LinkConfig ToLinkConfig(const LinkSpec& spec, net::Duration latency) {
   sim::LinkConfig config;

@@ -36,6 +36,9 @@ struct LinkDefaults {
   static constexpr net::Duration kUplink = net::Duration::Milliseconds(10);
 };
 
+// UDP (also for an unset transport), TCP or TLS.
+net::TransportProtocol ToProtocol(Transport transport);
+
 // `spec` over a link whose default latency is `latency`. `spec` must have
 // passed the loader.
 sim::LinkConfig ToLinkConfig(const LinkSpec& spec, net::Duration latency);
