@@ -182,7 +182,15 @@ void Agent::OnRelayEvent(net::Time now, Relay& relay,
         relay.gathering = false;
         --gathering_pending_;
       }
+      // The relayed address of the base's family when the server gave one;
+      // otherwise the one it gave: an IPv6-only host asking without
+      // REQUESTED-ADDRESS-FAMILY gets an IPv4 relayed address (RFC 8656
+      // §7.2), which is how it reaches IPv4-only peers.
       relay.relayed = relay.client->relayed_address(relay.base.family());
+      if (!relay.relayed.has_value() &&
+          !relay.client->relayed_addresses().empty()) {
+        relay.relayed = relay.client->relayed_addresses().front();
+      }
       if (relay.generation != generation_ || closed_) return;
       AddRelayedCandidate(now, relay);
       return;
