@@ -283,6 +283,10 @@ void Run::OnEvent(Slot& slot, ice::AgentEvent event) {
   switch (event.kind) {
     case ice::AgentEvent::Kind::kLocalCandidate: {
       report.candidates.emplace_back(now, event.candidate);
+      if (slot.spec->hide_host_candidates() &&
+          event.candidate.type == ice::CandidateType::kHost) {
+        break;
+      }
       // The candidate travels as its SDP line, as it would between browsers.
       std::string line = ice::FormatCandidateAttribute(event.candidate);
       if (!slot.trickle) {
