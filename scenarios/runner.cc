@@ -456,6 +456,9 @@ void Run::Apply(size_t index, const TimelineEvent& event) {
     case TimelineEvent::kNatReboot:
       world_->nat(event.nat_reboot())->Reboot();
       break;
+    case TimelineEvent::kNatFlush:
+      world_->nat(event.nat_flush())->FlushMappings();
+      break;
     case TimelineEvent::kTurnServerStop:
       Note(index, event, world_->StopTurnServer(event.turn_server_stop()));
       break;

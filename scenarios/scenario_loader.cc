@@ -551,6 +551,9 @@ void Checker::Timeline() {
       case TimelineEvent::kNatReboot:
         Reference(site, "nat_reboot", event.nat_reboot(), nats_, "NAT");
         break;
+      case TimelineEvent::kNatFlush:
+        Reference(site, "nat_flush", event.nat_flush(), nats_, "NAT");
+        break;
       case TimelineEvent::kTurnServerStop:
         Reference(site, "turn_server_stop", event.turn_server_stop(),
                   turn_servers_, "TURN server");

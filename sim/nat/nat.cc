@@ -395,14 +395,18 @@ void Nat::ReclaimExpired(net::Time now) {
 }
 
 void Nat::Reboot() {
+  FlushMappings();
+  std::fill(next_sequential_.begin(), next_sequential_.end(), 0);
+  next_pool_index_ = 0;
+}
+
+void Nat::FlushMappings() {
   slots_.clear();
   free_slots_.clear();
   slots_in_use_ = 0;
   by_internal_.clear();
   by_external_.clear();
   subscribers_.clear();
-  std::fill(next_sequential_.begin(), next_sequential_.end(), 0);
-  next_pool_index_ = 0;
   earliest_expiry_ = kNever;
 }
 

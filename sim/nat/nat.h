@@ -73,6 +73,10 @@ class Nat final : public Middlebox {
   // Loses every mapping, as a power cycle does. Sequential port cursors and
   // address pairing start over; the random stream continues.
   void Reboot();
+  // Loses every mapping but remembers where port assignment and address
+  // pooling had got to, as flushing the connection-tracking table of a
+  // running NAT does (`conntrack -F`): new mappings get new ports.
+  void FlushMappings();
 
   // Live (unexpired) mappings at `now`.
   size_t MappingCount(net::Time now) const;

@@ -130,6 +130,27 @@ TEST(NatTableTest, RebootLosesAllMappings) {
             Udp("203.0.113.1:20000"));
 }
 
+// A flush (conntrack -F) loses every mapping too, but port assignment goes
+// on from where it was: the next mapping gets a new port, so a peer that
+// still sends to the old one is refused.
+TEST(NatTableTest, FlushLosesMappingsButNotThePortCursor) {
+  NatBehavior behavior = Behavior(NatBehavior::MAPPING_ENDPOINT_INDEPENDENT,
+                                  NatBehavior::FILTERING_ENDPOINT_INDEPENDENT);
+  behavior.set_port_assignment(NatBehavior::PORT_SEQUENTIAL);
+  behavior.mutable_port_range()->set_min(20000);
+  behavior.mutable_port_range()->set_max(20099);
+  TestNat nat(behavior);
+  Out(*nat.nat, kT0, Udp("10.0.0.1:5000"), kServer);
+  EXPECT_EQ(Out(*nat.nat, kT0, Udp("10.0.0.1:5001"), kServer).packet.source,
+            Udp("203.0.113.1:20001"));
+  nat.nat->FlushMappings();
+  EXPECT_EQ(nat.nat->MappingCount(kT0), 0u);
+  EXPECT_EQ(In(*nat.nat, kT0, kServer, Udp("203.0.113.1:20001")).verdict,
+            Dropped(DropReason::kNatNoMapping));
+  EXPECT_EQ(Out(*nat.nat, kT0, Udp("10.0.0.1:5001"), kServer).packet.source,
+            Udp("203.0.113.1:20002"));
+}
+
 TEST(NatTableTest, UdpAndTcpShareNoMapping) {
   TestNat nat(Behavior(NatBehavior::MAPPING_ENDPOINT_INDEPENDENT,
                        NatBehavior::FILTERING_ENDPOINT_INDEPENDENT));
