@@ -110,18 +110,28 @@ TEST(NatTableTest, Rfc6888Req4_PerSubscriberLimit) {
       "forward");
 }
 
-// A reboot loses every mapping: replies find nothing, and the next outbound
-// packet starts over (sequential assignment from the start of the range).
-TEST(NatTableTest, RebootLosesAllMappings) {
+// A sequential NAT over 20000-20099 that has mapped 10.0.0.1:5000 to 20000
+// and 10.0.0.1:5001 to 20001.
+NatBehavior SequentialBehavior() {
   NatBehavior behavior = Behavior(NatBehavior::MAPPING_ENDPOINT_INDEPENDENT,
                                   NatBehavior::FILTERING_ENDPOINT_INDEPENDENT);
   behavior.set_port_assignment(NatBehavior::PORT_SEQUENTIAL);
   behavior.mutable_port_range()->set_min(20000);
   behavior.mutable_port_range()->set_max(20099);
-  TestNat nat(behavior);
-  Out(*nat.nat, kT0, Udp("10.0.0.1:5000"), kServer);
-  EXPECT_EQ(Out(*nat.nat, kT0, Udp("10.0.0.1:5001"), kServer).packet.source,
+  return behavior;
+}
+
+void MapTwo(Nat& nat) {
+  Out(nat, kT0, Udp("10.0.0.1:5000"), kServer);
+  EXPECT_EQ(Out(nat, kT0, Udp("10.0.0.1:5001"), kServer).packet.source,
             Udp("203.0.113.1:20001"));
+}
+
+// A reboot loses every mapping: replies find nothing, and the next outbound
+// packet starts over (sequential assignment from the start of the range).
+TEST(NatTableTest, RebootLosesAllMappings) {
+  TestNat nat(SequentialBehavior());
+  MapTwo(*nat.nat);
   nat.nat->Reboot();
   EXPECT_EQ(nat.nat->MappingCount(kT0), 0u);
   EXPECT_EQ(In(*nat.nat, kT0, kServer, Udp("203.0.113.1:20001")).verdict,
@@ -134,15 +144,8 @@ TEST(NatTableTest, RebootLosesAllMappings) {
 // on from where it was: the next mapping gets a new port, so a peer that
 // still sends to the old one is refused.
 TEST(NatTableTest, FlushLosesMappingsButNotThePortCursor) {
-  NatBehavior behavior = Behavior(NatBehavior::MAPPING_ENDPOINT_INDEPENDENT,
-                                  NatBehavior::FILTERING_ENDPOINT_INDEPENDENT);
-  behavior.set_port_assignment(NatBehavior::PORT_SEQUENTIAL);
-  behavior.mutable_port_range()->set_min(20000);
-  behavior.mutable_port_range()->set_max(20099);
-  TestNat nat(behavior);
-  Out(*nat.nat, kT0, Udp("10.0.0.1:5000"), kServer);
-  EXPECT_EQ(Out(*nat.nat, kT0, Udp("10.0.0.1:5001"), kServer).packet.source,
-            Udp("203.0.113.1:20001"));
+  TestNat nat(SequentialBehavior());
+  MapTwo(*nat.nat);
   nat.nat->FlushMappings();
   EXPECT_EQ(nat.nat->MappingCount(kT0), 0u);
   EXPECT_EQ(In(*nat.nat, kT0, kServer, Udp("203.0.113.1:20001")).verdict,
