@@ -121,12 +121,11 @@ absl::StatusOr<Plan> MakePlan(const Scenario& scenario) {
       }
       if (!box_spec.name().empty()) {
         box.name = box_spec.name();
-      } else if (box.nat) {
-        box.name = absl::StrCat(spec.name(), nats == 1 ? "-nat" : "-nat",
-                                nats == 1 ? "" : absl::StrCat(nats));
       } else {
-        box.name = absl::StrCat(spec.name(), "-fw",
-                                firewalls == 1 ? "" : absl::StrCat(firewalls));
+        // NETWORK-nat, NETWORK-nat2, ...; NETWORK-fw, NETWORK-fw2, ...
+        const int count = box.nat ? nats : firewalls;
+        box.name = absl::StrCat(spec.name(), box.nat ? "-nat" : "-fw",
+                                count == 1 ? "" : absl::StrCat(count));
       }
       network.boxes.push_back(std::move(box));
     }

@@ -151,6 +151,7 @@ class Run {
       bool removed;
     };
     std::vector<Seen> seen;
+    std::string seen_ufrag;  // The session `seen` belongs to.
     // Received message sequence numbers, with when they came.
     std::map<uint32_t, net::Duration> received;
   };
@@ -493,7 +494,12 @@ void Run::Observe() {
     if (slot.agent == nullptr) continue;
     const std::vector<ice::CandidatePair>& pairs =
         slot.agent->check_list().pairs();
-    if (pairs.size() < slot.seen.size()) slot.seen.clear();  // A restart.
+    // A restart starts a new check list (and new credentials).
+    const std::string& ufrag = slot.agent->local_credentials().ufrag;
+    if (ufrag != slot.seen_ufrag || pairs.size() < slot.seen.size()) {
+      slot.seen.clear();
+      slot.seen_ufrag = ufrag;
+    }
     std::vector<ice::Candidate> remotes;
     bool have_remotes = false;
     for (size_t i = 0; i < pairs.size(); ++i) {
