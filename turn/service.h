@@ -25,9 +25,10 @@ namespace pinhole::turn {
 struct TurnServiceConfig {
   TurnServerConfig server;
   // Where clients reach the server, each UDP, TCP or TLS (TLS needs the
-  // network's certificate: `net::real::RealNetwork::SetTlsServerConfig`).
-  // Port 0 lets the network choose.
-  std::vector<net::TransportAddress> listen;
+  X
+      // Port 0 lets the network choose.
+      std::vector<net::TransportAddress>
+          listen;
 };
 
 class TurnService final : private RelaySockets {

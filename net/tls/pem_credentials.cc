@@ -94,9 +94,8 @@ absl::Status UsePemCredentials(SSL_CTX* ctx, OSSL_LIB_CTX* libctx,
   BioPointer key_bio = MemoryBio(private_key_pem);
   std::unique_ptr<EVP_PKEY, EvpPkeyFree> key;
   if (key_bio != nullptr) {
-    key.reset(PEM_read_bio_PrivateKey_ex(key_bio.get(), nullptr,
-                                         &RefusePassphrase, nullptr,
-                                         libctx, nullptr));
+    key.reset(PEM_read_bio_PrivateKey_ex(
+        key_bio.get(), nullptr, &RefusePassphrase, nullptr, libctx, nullptr));
   }
   if (key == nullptr) {
     return absl::InvalidArgumentError(

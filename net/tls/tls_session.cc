@@ -36,8 +36,7 @@ size_t BioCapacity(BIO* bio) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<TlsSession>> TlsSession::Create(
-    SslPointer ssl) {
+absl::StatusOr<std::unique_ptr<TlsSession>> TlsSession::Create(SslPointer ssl) {
   BIO* in = BIO_new(BIO_s_mem());
   BIO* out = BIO_new(BIO_s_mem());
   if (in == nullptr || out == nullptr) {

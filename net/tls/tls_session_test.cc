@@ -109,8 +109,8 @@ TEST(TlsSessionTest, HandshakesCarriesBytesBothWaysAndCloses) {
   const std::string big(40000, 'x');
   ASSERT_TRUE(client->Write(Bytes("hello ")).ok());
   ASSERT_TRUE(client->Write(Bytes(big)).ok());
-  EXPECT_LE(client->pending_ciphertext(), client->WireSize(6) +
-                                              client->WireSize(big.size()));
+  EXPECT_LE(client->pending_ciphertext(),
+            client->WireSize(6) + client->WireSize(big.size()));
   Carry(*client, *server);
   EXPECT_EQ(ReadAll(*server), "hello " + big);
 

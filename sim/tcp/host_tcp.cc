@@ -309,8 +309,8 @@ Config HostTcp::ConfigFor(net::AddressFamily family, size_t link_mtu) const {
 absl::Status HostTcp::CheckLocal(const net::TransportAddress& local) const {
   if (local.protocol() == net::TransportProtocol::kTls) {
     return absl::UnimplementedError(
-        absl::StrCat("host ", host_.name(), ": no TLS here (",
-                     local.ToString(), "); sim::tls::InstallTls adds it"));
+        absl::StrCat("host ", host_.name(), ": no TLS here (", local.ToString(),
+                     "); sim::tls::InstallTls adds it"));
   }
   if (local.protocol() != net::TransportProtocol::kTcp) {
     return absl::InvalidArgumentError(absl::StrCat(

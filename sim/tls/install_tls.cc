@@ -61,7 +61,8 @@ class TlsHandler::Listener final : public net::TcpListener {
         {
             .on_connected = [this, id] { HandOver(id); },
             .on_data = nullptr,
-            .on_closed = [this, id](const absl::Status&) { handshaking_.erase(id); },
+            .on_closed = [this,
+                          id](const absl::Status&) { handshaking_.erase(id); },
         });
     // Without a TLS state, the connection goes with `tcp`.
     if (!stream.ok()) return;
@@ -114,11 +115,11 @@ absl::StatusOr<std::unique_ptr<net::TcpListener>> TlsHandler::Listen(
   auto listener = std::make_unique<Listener>(host_, link_, environment_,
                                              std::move(on_accept));
   Listener* raw = listener.get();
-  absl::StatusOr<std::unique_ptr<net::TcpListener>> tcp = tcp_handler_->Listen(
-      WithProtocol(local, net::TransportProtocol::kTcp),
-      [raw](std::unique_ptr<net::TcpStream> stream) {
-        raw->OnTcpAccept(std::move(stream));
-      });
+  absl::StatusOr<std::unique_ptr<net::TcpListener>> tcp =
+      tcp_handler_->Listen(WithProtocol(local, net::TransportProtocol::kTcp),
+                           [raw](std::unique_ptr<net::TcpStream> stream) {
+                             raw->OnTcpAccept(std::move(stream));
+                           });
   if (!tcp.ok()) return tcp.status();
   listener->set_tcp(*std::move(tcp));
   return listener;

@@ -138,9 +138,7 @@ const OSSL_PARAM* RandSettableCtxParams(void* /*ctx*/, void* /*provctx*/) {
   return kSettable;
 }
 
-int RandSetCtxParams(void* /*ctx*/, const OSSL_PARAM /*params*/[]) {
-  return 1;
-}
+int RandSetCtxParams(void* /*ctx*/, const OSSL_PARAM /*params*/[]) { return 1; }
 
 template <typename Function>
 OSSL_DISPATCH Entry(int id, Function* function) {

@@ -15,8 +15,8 @@ namespace {
 
 // What the context's public and private generators give for `seed`.
 std::vector<uint8_t> Draw(uint64_t seed) {
-  auto openssl = SeededOpenSsl::Create(
-      std::make_unique<net::DeterministicRandom>(seed));
+  auto openssl =
+      SeededOpenSsl::Create(std::make_unique<net::DeterministicRandom>(seed));
   EXPECT_TRUE(openssl.ok()) << openssl.status();
   std::vector<uint8_t> bytes(64);
   EXPECT_EQ(RAND_bytes_ex((*openssl)->libctx(), bytes.data(), 32, 0), 1);

@@ -50,9 +50,9 @@ absl::StatusOr<std::unique_ptr<TlsSession>> NewSession(SSL_CTX* ctx) {
   ERR_clear_error();
   SslPointer ssl(SSL_new(ctx));
   if (ssl == nullptr) {
-    return absl::InternalError(absl::StrCat(
-        "simulated TLS: cannot make a connection's state: ",
-        TakeOpenSslErrors()));
+    return absl::InternalError(
+        absl::StrCat("simulated TLS: cannot make a connection's state: ",
+                     TakeOpenSslErrors()));
   }
   return TlsSession::Create(std::move(ssl));
 }
@@ -122,16 +122,15 @@ absl::Status TlsEnvironment::Configure() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::unique_ptr<TlsSession>>
-TlsEnvironment::NewServerSession() const {
+absl::StatusOr<std::unique_ptr<TlsSession>> TlsEnvironment::NewServerSession()
+    const {
   absl::StatusOr<std::unique_ptr<TlsSession>> session = NewSession(server_);
   if (session.ok()) SSL_set_accept_state((*session)->ssl());
   return session;
 }
 
-absl::StatusOr<std::unique_ptr<TlsSession>>
-TlsEnvironment::NewClientSession(const net::IpAddress& remote,
-                                 net::Time now) const {
+absl::StatusOr<std::unique_ptr<TlsSession>> TlsEnvironment::NewClientSession(
+    const net::IpAddress& remote, net::Time now) const {
   absl::StatusOr<std::unique_ptr<TlsSession>> session = NewSession(client_);
   if (!session.ok()) return session;
   SSL* ssl = (*session)->ssl();

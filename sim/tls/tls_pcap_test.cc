@@ -60,9 +60,10 @@ Outcome RunScenario(uint64_t seed) {
       *Link::Create(sim, "wire", {.latency = Duration::Milliseconds(10)});
   std::unique_ptr<Host> client = *Host::Create(sim, "client");
   std::unique_ptr<Host> server = *Host::Create(sim, "server");
-  EXPECT_TRUE(
-      client->AddInterface(*wire, LinkEnd::kA, {*net::IpAddress::Parse("10.0.0.1")})
-          .ok());
+  EXPECT_TRUE(client
+                  ->AddInterface(*wire, LinkEnd::kA,
+                                 {*net::IpAddress::Parse("10.0.0.1")})
+                  .ok());
   EXPECT_TRUE(server
                   ->AddInterface(*wire, LinkEnd::kB,
                                  {*net::IpAddress::Parse("198.51.100.1")})
@@ -92,9 +93,8 @@ Outcome RunScenario(uint64_t seed) {
         accepted.push_back(std::move(stream));
       });
   tcp::StreamRecorder log(sim);
-  std::unique_ptr<net::TcpStream> stream =
-      *client->ConnectTcp(Tls("0.0.0.0:0"), Tls("198.51.100.1:443"),
-                          log.Callbacks());
+  std::unique_ptr<net::TcpStream> stream = *client->ConnectTcp(
+      Tls("0.0.0.0:0"), Tls("198.51.100.1:443"), log.Callbacks());
   EXPECT_TRUE(stream->Write(Bytes("hello over simulated TLS")).ok());
   sim.RunUntil([&] { return log.data.size() == 24; },
                sim.Now() + Duration::Seconds(10));
@@ -132,12 +132,12 @@ std::vector<std::map<std::string, std::string>> Decode(
     file.write(pcap.data(), static_cast<std::streamsize>(pcap.size()));
   }
   absl::StatusOr<std::vector<std::map<std::string, std::string>>> decoded =
-      pcap::TsharkFields(path, {"tcp.srcport", "tcp.dstport",
-                                "tls.record.content_type",
-                                "tls.record.opaque_type",
-                                "tls.handshake.type", "tls.handshake.random",
-                                "tls.handshake.extensions.supported_version",
-                                "_ws.malformed"});
+      pcap::TsharkFields(
+          path,
+          {"tcp.srcport", "tcp.dstport", "tls.record.content_type",
+           "tls.record.opaque_type", "tls.handshake.type",
+           "tls.handshake.random", "tls.handshake.extensions.supported_version",
+           "_ws.malformed"});
   EXPECT_TRUE(decoded.ok()) << decoded.status();
   return decoded.ok() ? *std::move(decoded)
                       : std::vector<std::map<std::string, std::string>>{};

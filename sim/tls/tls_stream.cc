@@ -136,10 +136,9 @@ absl::Status TlsStream::Write(absl::Span<const uint8_t> data) {
   const size_t taken = kControlReserve + pending_wire_bytes_;
   const size_t room = space > taken ? space - taken : 0;
   if (wire > room) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat(Describe(), ": ", data.size(), " bytes (", wire,
-                     " as TLS records) do not fit in the send buffer (", room,
-                     " free)"));
+    return absl::ResourceExhaustedError(absl::StrCat(
+        Describe(), ": ", data.size(), " bytes (", wire,
+        " as TLS records) do not fit in the send buffer (", room, " free)"));
   }
   if (!established_) {
     pending_.insert(pending_.end(), data.begin(), data.end());

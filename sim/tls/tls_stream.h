@@ -108,8 +108,7 @@ class TlsStream final : public net::TcpStream {
 
   TlsStream(Host& host, std::shared_ptr<TcpLink> link,
             std::shared_ptr<const TlsEnvironment> environment,
-            std::unique_ptr<net::tls::TlsSession> session,
-            Callbacks callbacks);
+            std::unique_ptr<net::tls::TlsSession> session, Callbacks callbacks);
 
   Callbacks TcpCallbacks();
   void OnTcpConnected();

@@ -106,7 +106,8 @@ class TlsStreamTest : public ::testing::Test {
 
   std::unique_ptr<net::TcpStream> ClientConnects(const TransportAddress& remote,
                                                  StreamRecorder& log) {
-    auto stream = client_->ConnectTcp(Tls("0.0.0.0:0"), remote, log.Callbacks());
+    auto stream =
+        client_->ConnectTcp(Tls("0.0.0.0:0"), remote, log.Callbacks());
     EXPECT_TRUE(stream.ok()) << stream.status();
     return stream.ok() ? *std::move(stream) : nullptr;
   }
@@ -213,8 +214,8 @@ TEST_F(TlsStreamTest, IdentityCheckAcceptsTheNamedAddressOnly) {
       ClientConnects(Tls("198.51.100.1:443"), named);
   std::unique_ptr<net::TcpStream> bad =
       ClientConnects(Tls("198.51.100.9:443"), unnamed);
-  ASSERT_TRUE(
-      RunUntil([&] { return named.connected_count > 0 && unnamed.is_closed(); }));
+  ASSERT_TRUE(RunUntil(
+      [&] { return named.connected_count > 0 && unnamed.is_closed(); }));
   EXPECT_EQ(unnamed.closed->code(), absl::StatusCode::kUnauthenticated);
   EXPECT_NE(unnamed.closed->message().find("IP address mismatch"),
             absl::string_view::npos)
@@ -239,9 +240,8 @@ TEST_F(TlsStreamTest, PlainTcpPassesThroughUnchanged) {
   ASSERT_NO_FATAL_FAILURE(Build());
   ASSERT_NO_FATAL_FAILURE(ServerListens(Tcp("198.51.100.1:80"), true));
   StreamRecorder log(sim_);
-  auto client =
-      client_->ConnectTcp(Tcp("0.0.0.0:0"), Tcp("198.51.100.1:80"),
-                          log.Callbacks());
+  auto client = client_->ConnectTcp(Tcp("0.0.0.0:0"), Tcp("198.51.100.1:80"),
+                                    log.Callbacks());
   ASSERT_TRUE(client.ok()) << client.status();
   ASSERT_TRUE((*client)->Write(Bytes("plain")).ok());
   ASSERT_TRUE(RunUntil([&] { return log.data == "plain"; }));
@@ -267,8 +267,7 @@ TEST_F(TlsStreamTest, PlainTcpPeerFailsTheHandshake) {
       ClientConnects(Tls("198.51.100.1:443"), log);
   ASSERT_TRUE(RunUntil([&] { return log.is_closed(); }));
   EXPECT_EQ(log.connected_count, 0);
-  EXPECT_EQ(log.closed->code(), absl::StatusCode::kUnavailable)
-      << *log.closed;
+  EXPECT_EQ(log.closed->code(), absl::StatusCode::kUnavailable) << *log.closed;
 }
 
 TEST_F(TlsStreamTest, SilentServerTimesOutTheHandshake) {

@@ -20,8 +20,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
-#include "net/tls/openssl_error.h"
 #include "net/real/posix_error.h"
+#include "net/tls/openssl_error.h"
 
 namespace pinhole::net::real {
 
