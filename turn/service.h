@@ -25,10 +25,10 @@ namespace pinhole::turn {
 struct TurnServiceConfig {
   TurnServerConfig server;
   // Where clients reach the server, each UDP, TCP or TLS (TLS needs the
-  X
-      // Port 0 lets the network choose.
-      std::vector<net::TransportAddress>
-          listen;
+  // network's certificate: `net::real::RealNetwork::SetTlsServerConfig`, or
+  // `sim::tls::InstallTls` on a simulated host). Port 0 lets the network
+  // choose.
+  std::vector<net::TransportAddress> listen;
 };
 
 class TurnService final : private RelaySockets {
