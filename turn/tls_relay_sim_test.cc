@@ -69,20 +69,28 @@ class TlsRelayWorld {
 
   void Build(bool tls_client = true) {
     firewall_ = *sim::Firewall::Create(*sim::FirewallPreset("web_only"));
-    lan_ = *sim::Link::Create(sim_, "lan", {.latency = Duration::Milliseconds(5)});
-    wan_ = *sim::Link::Create(sim_, "wan", {.latency = Duration::Milliseconds(10)});
-    dc_ = *sim::Link::Create(sim_, "dc", {.latency = Duration::Milliseconds(5)});
+    lan_ =
+        *sim::Link::Create(sim_, "lan", {.latency = Duration::Milliseconds(5)});
+    wan_ = *sim::Link::Create(sim_, "wan",
+                              {.latency = Duration::Milliseconds(10)});
+    dc_ =
+        *sim::Link::Create(sim_, "dc", {.latency = Duration::Milliseconds(5)});
     fw_node_ = *sim::MiddleboxNode::Create(sim_, "fw", firewall_.get());
-    ASSERT_TRUE(fw_node_->Attach(sim::Side::kInside, *lan_, sim::LinkEnd::kB).ok());
-    ASSERT_TRUE(fw_node_->Attach(sim::Side::kOutside, *wan_, sim::LinkEnd::kA).ok());
+    ASSERT_TRUE(
+        fw_node_->Attach(sim::Side::kInside, *lan_, sim::LinkEnd::kB).ok());
+    ASSERT_TRUE(
+        fw_node_->Attach(sim::Side::kOutside, *wan_, sim::LinkEnd::kA).ok());
     client_ = *sim::Host::Create(sim_, "client");
     server_ = *sim::Host::Create(sim_, "server");
     peer_host_ = *sim::Host::Create(sim_, "peer");
-    ASSERT_TRUE(client_->AddInterface(*lan_, sim::LinkEnd::kA, {kClientIp}).ok());
-    ASSERT_TRUE(server_->AddInterface(*wan_, sim::LinkEnd::kB, {kServerIp}).ok());
-    const int dc = *server_->AddInterface(*dc_, sim::LinkEnd::kA,
-                                          {Ip("203.0.113.1")});
-    ASSERT_TRUE(peer_host_->AddInterface(*dc_, sim::LinkEnd::kB, {kPeerIp}).ok());
+    ASSERT_TRUE(
+        client_->AddInterface(*lan_, sim::LinkEnd::kA, {kClientIp}).ok());
+    ASSERT_TRUE(
+        server_->AddInterface(*wan_, sim::LinkEnd::kB, {kServerIp}).ok());
+    const int dc =
+        *server_->AddInterface(*dc_, sim::LinkEnd::kA, {Ip("203.0.113.1")});
+    ASSERT_TRUE(
+        peer_host_->AddInterface(*dc_, sim::LinkEnd::kB, {kPeerIp}).ok());
     ASSERT_TRUE(client_->SetDefaultRoute(0).ok());
     ASSERT_TRUE(server_->SetDefaultRoute(0).ok());
     ASSERT_TRUE(
@@ -125,12 +133,11 @@ class TlsRelayWorld {
     driver_ = *std::move(driver);
 
     // The peer echoes whatever reaches it.
-    peer_ = *peer_host_->BindUdp(TransportAddress(kPeerIp, 6000),
-                                 [this](const net::DatagramView& datagram) {
-                                   ASSERT_TRUE(peer_->SendTo(datagram.source,
-                                                             datagram.payload)
-                                                   .ok());
-                                 });
+    peer_ = *peer_host_->BindUdp(
+        TransportAddress(kPeerIp, 6000),
+        [this](const net::DatagramView& datagram) {
+          ASSERT_TRUE(peer_->SendTo(datagram.source, datagram.payload).ok());
+        });
   }
 
   std::optional<TurnClientEvent> RunUntilEvent(Kind kind) {
@@ -231,8 +238,7 @@ TEST(TlsRelaySimTest, UdpTurnCannotCrossTheFirewall) {
   ASSERT_NO_FATAL_FAILURE(world.Build(/*tls_client=*/false));
   ASSERT_TRUE(world.StartAllocate().ok());
   EXPECT_FALSE(world.RunUntilEvent(Kind::kAllocated).has_value());
-  EXPECT_GT(world.sim().trace().CountDrops(sim::DropReason::kFirewallRule),
-            0u);
+  EXPECT_GT(world.sim().trace().CountDrops(sim::DropReason::kFirewallRule), 0u);
 }
 
 TEST(TlsRelaySimTest, TheSameSeedReplaysTheSameTraceAndCapture) {
