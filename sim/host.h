@@ -113,6 +113,11 @@ class Host final : public net::Network {
     tcp_handler_ = std::move(handler);
   }
   TcpHandler* tcp_handler() const { return tcp_handler_.get(); }
+  // Takes the TCP handler back, to wrap it in another (sim/tls/ does): the
+  // host refuses TCP until it is given one again.
+  std::unique_ptr<TcpHandler> TakeTcpHandler() {
+    return std::move(tcp_handler_);
+  }
 
   // What routing picks for a packet to `destination` from an unspecified
   // address: the source address, and the MTU of the link it leaves by (for

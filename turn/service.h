@@ -25,8 +25,9 @@ namespace pinhole::turn {
 struct TurnServiceConfig {
   TurnServerConfig server;
   // Where clients reach the server, each UDP, TCP or TLS (TLS needs the
-  // network's certificate: `net::real::RealNetwork::SetTlsServerConfig`).
-  // Port 0 lets the network choose.
+  // network's certificate: `net::real::RealNetwork::SetTlsServerConfig`, or
+  // `sim::tls::InstallTls` on a simulated host). Port 0 lets the network
+  // choose.
   std::vector<net::TransportAddress> listen;
 };
 

@@ -22,13 +22,15 @@
 #include "absl/types/span.h"
 #include "net/real/event_loop.h"
 #include "net/real/liveness.h"
-#include "net/real/openssl_error.h"
 #include "net/real/real_tcp_stream.h"
 #include "net/real/tls_context.h"
 #include "net/time.h"
+#include "net/tls/openssl_error.h"
 #include "net/transport_address.h"
 
 namespace pinhole::net::real {
+
+using ::pinhole::net::tls::TakeOpenSslErrors;
 namespace {
 
 // A record's header plus the most its protection adds (IV, MAC or tag,

@@ -24,12 +24,14 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "net/ip_address.h"
-#include "net/real/openssl_error.h"
 #include "net/real/posix_error.h"
 #include "net/real/tls_config.h"
 #include "net/time.h"
+#include "net/tls/openssl_error.h"
 
 namespace pinhole::net::real {
+
+using ::pinhole::net::tls::TakeOpenSslErrors;
 namespace {
 
 struct SslCtxDeleter {

@@ -106,6 +106,13 @@ class HostTcp::Stream final : public net::TcpStream {
     return entry_ != nullptr ? entry_->connection.queued_bytes() : 0;
   }
 
+  size_t send_buffer_space() const {
+    return tcp_ != nullptr && entry_ != nullptr && !close_called_
+               ? entry_->connection.send_buffer_space()
+               : 0;
+  }
+  const HostTcp* owner() const { return tcp_; }
+
   void Close() override {
     if (close_called_) return;
     close_called_ = true;
@@ -301,9 +308,9 @@ Config HostTcp::ConfigFor(net::AddressFamily family, size_t link_mtu) const {
 
 absl::Status HostTcp::CheckLocal(const net::TransportAddress& local) const {
   if (local.protocol() == net::TransportProtocol::kTls) {
-    return absl::UnimplementedError(absl::StrCat("host ", host_.name(),
-                                                 ": TLS is not simulated (",
-                                                 local.ToString(), ")"));
+    return absl::UnimplementedError(
+        absl::StrCat("host ", host_.name(), ": no TLS here (", local.ToString(),
+                     "); sim::tls::InstallTls adds it"));
   }
   if (local.protocol() != net::TransportProtocol::kTcp) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -591,6 +598,11 @@ void HostTcp::ReleaseStream(Entry* entry, bool orderly) {
     entry->connection.Abort();
     AfterInput(entry);
   }
+}
+
+size_t HostTcp::SendBufferSpace(const net::TcpStream& stream) const {
+  const auto* own = dynamic_cast<const Stream*>(&stream);
+  return own != nullptr && own->owner() == this ? own->send_buffer_space() : 0;
 }
 
 HostTcp& InstallTcp(Host& host, HostTcpOptions options) {

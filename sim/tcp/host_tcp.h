@@ -62,7 +62,8 @@
 //   a segment larger than a link further along is dropped there with
 //   `kMtuExceeded`, so set `mtu` to the path's smallest when it is smaller
 //   than the first link's.
-// - TLS (`kTls` addresses) is not simulated: Unimplemented.
+// - TLS (`kTls` addresses) is not HostTcp's: Unimplemented, unless
+//   `sim::tls::InstallTls` (sim/tls/install_tls.h) wrapped it in TLS.
 // - An outgoing stream from an unspecified local address is bound at once to
 //   the address the host's routing picks towards the peer, and
 //   `local_address()` names it.
@@ -118,6 +119,12 @@ class HostTcp final : public TcpHandler {
   absl::StatusOr<std::unique_ptr<net::TcpStream>> Connect(
       const net::TransportAddress& local, const net::TransportAddress& remote,
       net::TcpStream::Callbacks callbacks) override;
+
+  // How many more bytes `Write` on `stream` would take now (its send buffer's
+  // free room): for a stream this HostTcp made, 0 for any other, or once it
+  // is closing or its connection has ended. For layers over the stream (TLS)
+  // that must know a write will fit before they commit to it.
+  size_t SendBufferSpace(const net::TcpStream& stream) const;
 
   // Connections in the table (embryonic, open, closing, or orphaned).
   size_t connection_count() const { return connections_.size(); }

@@ -20,10 +20,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
-#include "net/real/openssl_error.h"
 #include "net/real/posix_error.h"
+#include "net/tls/openssl_error.h"
 
 namespace pinhole::net::real {
+
+using ::pinhole::net::tls::TakeOpenSslErrors;
 namespace {
 
 struct OpenSslFree {

@@ -1,4 +1,4 @@
-#include "net/real/openssl_error.h"
+#include "net/tls/openssl_error.h"
 
 #include <openssl/err.h>
 
@@ -7,7 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace pinhole::net::real {
+namespace pinhole::net::tls {
 
 std::string TakeOpenSslErrors() {
   std::string text;
@@ -29,4 +29,4 @@ std::string TakeOpenSslErrors() {
   return text.empty() ? "no reason given by OpenSSL" : text;
 }
 
-}  // namespace pinhole::net::real
+}  // namespace pinhole::net::tls
