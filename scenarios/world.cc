@@ -12,6 +12,7 @@
 #include "sim/loss_model.h"
 #include "sim/nat/nat_presets.h"
 #include "sim/tcp/host_tcp.h"
+#include "sim/tls/install_tls.h"
 
 namespace pinhole::scenarios {
 namespace {
@@ -257,7 +258,29 @@ absl::Status World::BuildHost(const HostPlan& plan) {
     }
   }
   sim::tcp::InstallTcp(host);
+  if (UsesTls()) {
+    // Pinhole's test certificate authority signs the server's certificate
+    // and every host trusts it (sim/tls/sim_tls_config.h).
+    if (absl::Status status = sim::tls::InstallTls(host); !status.ok()) {
+      return absl::Status(status.code(),
+                          absl::StrCat("host ", plan.name, ": ", status.message()));
+    }
+  }
   return absl::OkStatus();
+}
+
+bool World::UsesTls() const {
+  for (const TurnServer& server : scenario_.turn_servers()) {
+    for (const Listen& listen : server.listen()) {
+      if (listen.transport() == TLS) return true;
+    }
+  }
+  for (const Agent& agent : scenario_.agents()) {
+    for (const TurnRef& ref : agent.turn()) {
+      if (ref.transport() == TLS) return true;
+    }
+  }
+  return false;
 }
 
 absl::Status World::BuildServers() {

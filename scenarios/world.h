@@ -89,6 +89,9 @@ class World {
   absl::Status BuildNetwork(const NetworkPlan& network);
   absl::Status BuildHost(const HostPlan& host);
   absl::Status BuildServers();
+  // Whether any TURN server or agent speaks TLS: then every host gets TLS
+  // (sim/tls), trusting Pinhole's test certificate authority.
+  bool UsesTls() const;
   absl::StatusOr<sim::Link*> MakeLink(const std::string& name,
                                       const LinkSpec* spec,
                                       net::Duration latency);

@@ -238,10 +238,18 @@ absl::Status Host::Route(const net::IpAddress& destination,
         "host ", name_, " has no route to ", destination.ToString()));
   }
   if (!bound.IsUnspecified()) {
-    // Source routing: a multihomed host sends from an address through the
-    // interface that holds it (Wi-Fi and cellular each reach their own
-    // network), whatever the destination route says.
-    for (size_t i = 0; i < interfaces_.size(); ++i) {
+    // Source routing for the default route: a multihomed host sends from an
+    // address through the interface that holds it (Wi-Fi and cellular each
+    // reach the Internet through their own network). A more specific route
+    // to the destination still wins.
+    bool only_default = false;
+    for (const RoutingTable::Route& route : routes_.routes()) {
+      if (route.prefix.Contains(destination)) {
+        only_default = route.prefix.length() == 0;
+        break;
+      }
+    }
+    for (size_t i = 0; only_default && i < interfaces_.size(); ++i) {
       for (const net::IpAddress& a : interfaces_[i].addresses) {
         if (a == bound) interface = static_cast<int>(i);
       }

@@ -9,11 +9,12 @@
 //   `SetDefaultRoute` adds 0.0.0.0/0 and ::/0. Links are point-to-point, so a
 //   route names an interface, not a gateway. A packet to one of the host's
 //   own addresses is delivered locally, in a later event of the same instant.
-// - Source address: a socket bound to a specific address sends from it,
-//   through the interface that holds that address (source routing, so that a
-//   host on Wi-Fi and cellular sends each address's packets into its own
-//   network); one bound to a wildcard sends from the first address of its
-//   family on the interface the route picks.
+// - Source address: a socket bound to a specific address sends from it;
+//   when only the default route leads to the destination, through the
+//   interface that holds that address (source routing, so that a host on
+//   Wi-Fi and cellular sends each address's packets into its own network).
+//   One bound to a wildcard sends from the first address of its family on
+//   the interface the route picks.
 // - UDP: `BindUdp` at a specific address of the host or at the wildcard of a
 //   family (which covers only that family: IPv6 wildcards are "v6only").
 //   A port is taken when bound at the same address or when either binding is

@@ -1,6 +1,7 @@
 #include "sim/host.h"
 
 #include <memory>
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -228,6 +229,42 @@ TEST(HostRoutingTest, PicksTheInterfaceAndSourceByRoute) {
   EXPECT_EQ(got[0].second, Addr("192.168.1.1:1000"));
   EXPECT_EQ(got[1].first, kStart + Duration::Milliseconds(20));
   EXPECT_EQ(got[1].second, Addr("198.51.100.1:1000"));
+}
+
+// A host on two networks (Wi-Fi and cellular), with the default route on
+// the first: a socket bound to the second's address reaches the Internet
+// through the second; a more specific route still decides for its prefix.
+TEST(HostRoutingTest, DefaultRouteTrafficLeavesByTheBoundAddresssInterface) {
+  Simulator sim(1);
+  auto wifi = *Link::Create(sim, "wifi", {.latency = Duration::Milliseconds(1)});
+  auto lte = *Link::Create(sim, "lte", {.latency = Duration::Milliseconds(30)});
+  auto phone = *Host::Create(sim, "phone");
+  auto via_wifi = *Host::Create(sim, "via-wifi");
+  auto via_lte = *Host::Create(sim, "via-lte");
+  ASSERT_TRUE(phone->AddInterface(*wifi, LinkEnd::kA, {Ip("192.168.1.2")}).ok());
+  ASSERT_TRUE(phone->AddInterface(*lte, LinkEnd::kA, {Ip("10.20.0.2")}).ok());
+  ASSERT_TRUE(via_wifi->AddInterface(*wifi, LinkEnd::kB, {Ip("203.0.113.9")}).ok());
+  ASSERT_TRUE(via_lte->AddInterface(*lte, LinkEnd::kB, {Ip("198.51.100.9")}).ok());
+  ASSERT_TRUE(phone->SetDefaultRoute(0).ok());
+  ASSERT_TRUE(phone->AddRoute(*net::IpPrefix::Parse("203.0.113.0/24"), 0).ok());
+  std::vector<std::string> got;
+  auto record = [&](const std::string& who) {
+    return [&got, who](const net::DatagramView& d) {
+      got.push_back(who + " " + d.source.ToString());
+    };
+  };
+  auto wifi_end = *via_wifi->BindUdp(Addr("0.0.0.0:7"), record("wifi"));
+  auto lte_end = *via_lte->BindUdp(Addr("0.0.0.0:7"), record("lte"));
+  auto on_lte =
+      *phone->BindUdp(Addr("10.20.0.2:1000"), [](const net::DatagramView&) {});
+  // Only the default route leads to 198.51.100.9: out by LTE.
+  ASSERT_TRUE(on_lte->SendTo(Addr("198.51.100.9:7"), Bytes("a")).ok());
+  // 203.0.113.0/24 is routed by Wi-Fi: that route wins.
+  ASSERT_TRUE(on_lte->SendTo(Addr("203.0.113.9:7"), Bytes("b")).ok());
+  ASSERT_TRUE(sim.Run().ok());
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::string>{"lte 10.20.0.2:1000/udp",
+                                           "wifi 10.20.0.2:1000/udp"}));
 }
 
 TEST_F(HostTest, DatagramsToItselfArriveInALaterEventOfTheSameInstant) {

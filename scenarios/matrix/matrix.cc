@@ -141,7 +141,7 @@ Scenario CellScenario(const MatrixProfile& row, const MatrixProfile& column,
   server->set_host("server");
   for (auto [transport, port] : {std::make_pair(UDP, 3478),
                                  std::make_pair(TCP, 3478),
-                                 std::make_pair(TCP, 443)}) {
+                                 std::make_pair(TLS, 443)}) {
     Listen* listen = server->add_listen();
     listen->set_transport(transport);
     listen->set_port(static_cast<uint32_t>(port));
@@ -159,7 +159,7 @@ Scenario CellScenario(const MatrixProfile& row, const MatrixProfile& column,
     if (!turn) continue;
     for (auto [transport, port] : {std::make_pair(UDP, 3478),
                                    std::make_pair(TCP, 3478),
-                                   std::make_pair(TCP, 443)}) {
+                                   std::make_pair(TLS, 443)}) {
       TurnRef* ref = agent->add_turn();
       ref->set_server("turn");
       ref->set_transport(transport);
