@@ -87,8 +87,7 @@ bool operator==(const Candidate& a, const Candidate& b) {
          a.priority == b.priority && a.type == b.type &&
          a.address == b.address && a.base == b.base && a.related == b.related &&
          a.tcp_type == b.tcp_type && a.relay_protocol == b.relay_protocol &&
-         a.generation == b.generation &&
-         a.ufrag == b.ufrag;
+         a.generation == b.generation && a.ufrag == b.ufrag;
 }
 
 bool operator!=(const Candidate& a, const Candidate& b) { return !(a == b); }

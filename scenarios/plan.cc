@@ -138,7 +138,8 @@ absl::StatusOr<Plan> MakePlan(const Scenario& scenario) {
       if (static_cast<int>(j) < last_nat) {
         box.outside = {V4(100, 64, number, static_cast<uint32_t>(j) + 1)};
       } else {
-        const uint32_t count = std::max<uint32_t>(1, box.spec->public_addresses());
+        const uint32_t count =
+            std::max<uint32_t>(1, box.spec->public_addresses());
         for (uint32_t i = 0; i < count; ++i) {
           box.outside.push_back(V4(203, 0, 113, next_nat_public++));
         }
@@ -164,9 +165,9 @@ absl::StatusOr<Plan> MakePlan(const Scenario& scenario) {
       interface.link = absl::StrCat(host.name, "-", interface.name);
       auto found = network_index.find(spec.network());
       if (found == network_index.end()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("host ", host.name, ": no network called \"",
-                         spec.network(), "\""));
+        return absl::InvalidArgumentError(absl::StrCat("host ", host.name,
+                                                       ": no network called \"",
+                                                       spec.network(), "\""));
       }
       interface.network = found->second;
       NetworkPlan& network = plan.networks[found->second];

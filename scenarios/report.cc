@@ -114,16 +114,16 @@ std::string HtmlEscape(absl::string_view text) {
 
 std::string ResultText(const RunResult& result, absl::string_view source,
                        absl::string_view reproduce) {
-  std::string out = absl::StrCat("scenario ", source, " (seed ", result.seed,
-                                 ")\n");
+  std::string out =
+      absl::StrCat("scenario ", source, " (seed ", result.seed, ")\n");
   if (!result.description.empty()) {
     absl::StrAppend(&out, "  ", result.description, "\n");
   }
   size_t failed = 0;
   for (const ExpectationResult& r : result.expectations) {
     if (!r.met) ++failed;
-    absl::StrAppend(&out, r.met ? "  [met]     " : "  [NOT MET] ", r.expectation,
-                    "\n              ", r.outcome, "\n");
+    absl::StrAppend(&out, r.met ? "  [met]     " : "  [NOT MET] ",
+                    r.expectation, "\n              ", r.outcome, "\n");
   }
   for (const AgentReport& agent : result.agents) {
     absl::StrAppend(&out, "  agent ", agent.name, " (",
@@ -160,70 +160,73 @@ std::string ResultText(const RunResult& result, absl::string_view source,
 std::string SummaryJson(const RunResult& result) {
   std::string out = "{\n";
   absl::StrAppend(&out, "  \"description\": ", JsonString(result.description),
-                  ",\n  \"seed\": ", result.seed, ",\n  \"passed\": ",
-                  result.passed() ? "true" : "false", ",\n  \"ran_for_s\": ",
-                  Seconds(result.ran_for), ",\n  \"events\": ", result.events,
+                  ",\n  \"seed\": ", result.seed,
+                  ",\n  \"passed\": ", result.passed() ? "true" : "false",
+                  ",\n  \"ran_for_s\": ", Seconds(result.ran_for),
+                  ",\n  \"events\": ", result.events,
                   ",\n  \"trace_sha256\": ", JsonString(result.trace_sha256),
                   ",\n  \"expectations\": [");
   for (size_t i = 0; i < result.expectations.size(); ++i) {
     const ExpectationResult& r = result.expectations[i];
-    absl::StrAppend(&out, i == 0 ? "\n" : ",\n", "    {\"expectation\": ",
-                    JsonString(r.expectation), ", \"met\": ",
-                    r.met ? "true" : "false", ", \"outcome\": ",
-                    JsonString(r.outcome), "}");
+    absl::StrAppend(&out, i == 0 ? "\n" : ",\n",
+                    "    {\"expectation\": ", JsonString(r.expectation),
+                    ", \"met\": ", r.met ? "true" : "false",
+                    ", \"outcome\": ", JsonString(r.outcome), "}");
   }
   absl::StrAppend(&out, "\n  ],\n  \"timeline\": [");
   for (size_t i = 0; i < result.events_applied.size(); ++i) {
-    absl::StrAppend(&out, i == 0 ? "\n" : ",\n", "    {\"at_s\": ",
-                    Seconds(result.events_applied[i].first), ", \"event\": ",
-                    JsonString(result.events_applied[i].second), "}");
+    absl::StrAppend(
+        &out, i == 0 ? "\n" : ",\n",
+        "    {\"at_s\": ", Seconds(result.events_applied[i].first),
+        ", \"event\": ", JsonString(result.events_applied[i].second), "}");
   }
   absl::StrAppend(&out, "\n  ],\n  \"agents\": [");
   for (size_t a = 0; a < result.agents.size(); ++a) {
     const AgentReport& agent = result.agents[a];
-    absl::StrAppend(&out, a == 0 ? "\n" : ",\n", "    {\n      \"name\": ",
-                    JsonString(agent.name), ",\n      \"host\": ",
-                    JsonString(agent.host), ",\n      \"call\": ",
-                    JsonString(agent.call), ",\n      \"role\": ",
-                    JsonString(ice::RoleName(agent.role)),
-                    ",\n      \"connected_at_s\": ",
-                    agent.connected_at.has_value()
-                        ? Seconds(*agent.connected_at)
-                        : std::string("null"),
-                    ",\n      \"candidates\": [");
+    absl::StrAppend(
+        &out, a == 0 ? "\n" : ",\n",
+        "    {\n      \"name\": ", JsonString(agent.name),
+        ",\n      \"host\": ", JsonString(agent.host),
+        ",\n      \"call\": ", JsonString(agent.call),
+        ",\n      \"role\": ", JsonString(ice::RoleName(agent.role)),
+        ",\n      \"connected_at_s\": ",
+        agent.connected_at.has_value() ? Seconds(*agent.connected_at)
+                                       : std::string("null"),
+        ",\n      \"candidates\": [");
     for (size_t i = 0; i < agent.candidates.size(); ++i) {
-      absl::StrAppend(&out, i == 0 ? "\n" : ",\n", "        {\"at_s\": ",
-                      Seconds(agent.candidates[i].first), ", \"line\": ",
-                      JsonString(ice::FormatCandidateAttribute(
-                          agent.candidates[i].second)),
-                      "}");
+      absl::StrAppend(
+          &out, i == 0 ? "\n" : ",\n",
+          "        {\"at_s\": ", Seconds(agent.candidates[i].first),
+          ", \"line\": ",
+          JsonString(ice::FormatCandidateAttribute(agent.candidates[i].second)),
+          "}");
     }
     absl::StrAppend(&out, "\n      ],\n      \"states\": [");
     for (size_t i = 0; i < agent.states.size(); ++i) {
-      absl::StrAppend(&out, i == 0 ? "\n" : ",\n", "        {\"at_s\": ",
-                      Seconds(agent.states[i].at), ", \"state\": ",
-                      JsonString(ice::ConnectionStateName(agent.states[i].state)),
-                      "}");
+      absl::StrAppend(
+          &out, i == 0 ? "\n" : ",\n",
+          "        {\"at_s\": ", Seconds(agent.states[i].at), ", \"state\": ",
+          JsonString(ice::ConnectionStateName(agent.states[i].state)), "}");
     }
     absl::StrAppend(&out, "\n      ],\n      \"selections\": [");
     for (size_t i = 0; i < agent.selections.size(); ++i) {
       const Selection& s = agent.selections[i];
-      absl::StrAppend(&out, i == 0 ? "\n" : ",\n", "        {\"at_s\": ",
-                      Seconds(s.at), ", \"types\": ",
-                      JsonString(PairTypes(s.pair)), ", \"local\": ",
-                      JsonString(s.pair.local.address.ToString()),
-                      ", \"remote\": ",
-                      JsonString(s.pair.remote.address.ToString()), "}");
+      absl::StrAppend(
+          &out, i == 0 ? "\n" : ",\n", "        {\"at_s\": ", Seconds(s.at),
+          ", \"types\": ", JsonString(PairTypes(s.pair)),
+          ", \"local\": ", JsonString(s.pair.local.address.ToString()),
+          ", \"remote\": ", JsonString(s.pair.remote.address.ToString()), "}");
     }
     absl::StrAppend(
-        &out, "\n      ],\n      \"messages\": {\"asked\": ",
-        agent.messages_asked, ", \"sent\": ", agent.messages_sent,
-        ", \"received\": ", agent.messages_received, ", \"corrupted\": ",
-        agent.messages_corrupted, "},\n      \"stats\": {\"checks_sent\": ",
-        agent.stats.checks_sent, ", \"checks_received\": ",
-        agent.stats.checks_received, ", \"consent_checks_sent\": ",
-        agent.stats.consent_checks_sent, ", \"role_conflicts\": ",
-        agent.stats.role_conflicts, "}\n    }");
+        &out,
+        "\n      ],\n      \"messages\": {\"asked\": ", agent.messages_asked,
+        ", \"sent\": ", agent.messages_sent,
+        ", \"received\": ", agent.messages_received,
+        ", \"corrupted\": ", agent.messages_corrupted,
+        "},\n      \"stats\": {\"checks_sent\": ", agent.stats.checks_sent,
+        ", \"checks_received\": ", agent.stats.checks_received,
+        ", \"consent_checks_sent\": ", agent.stats.consent_checks_sent,
+        ", \"role_conflicts\": ", agent.stats.role_conflicts, "}\n    }");
   }
   absl::StrAppend(&out, "\n  ],\n  \"drops\": {");
   size_t i = 0;
@@ -245,14 +248,15 @@ std::string TimelineHtml(const RunResult& result) {
   for (const auto& [at, text] : result.events_applied) {
     last = std::max(last, at);
   }
-  const net::Duration span =
-      std::min(result.ran_for, last + last / 10 + net::Duration::Milliseconds(1));
+  const net::Duration span = std::min(
+      result.ran_for, last + last / 10 + net::Duration::Milliseconds(1));
   const double width = 900;
   const double label = 330;
   const double row = 16;
   auto x = [&](net::Duration at) {
-    const double f = static_cast<double>(std::min(at, span).ToNanoseconds()) /
-                     static_cast<double>(std::max<int64_t>(1, span.ToNanoseconds()));
+    const double f =
+        static_cast<double>(std::min(at, span).ToNanoseconds()) /
+        static_cast<double>(std::max<int64_t>(1, span.ToNanoseconds()));
     return label + f * width;
   };
   auto num = [](double v) {
@@ -307,12 +311,11 @@ std::string TimelineHtml(const RunResult& result) {
       const net::Duration until =
           i + 1 < agent.states.size() ? agent.states[i + 1].at : span;
       if (c.at > span) break;
-      absl::StrAppend(
-          &out, "<rect x=\"", num(x(c.at)), "\" y=\"2\" width=\"",
-          num(std::max(1.0, x(until) - x(c.at))), "\" height=\"", num(row - 4),
-          "\" fill=\"", StateColour(c.state), "\"><title>",
-          ice::ConnectionStateName(c.state), " from ", FormatOffset(c.at),
-          "</title></rect>\n");
+      absl::StrAppend(&out, "<rect x=\"", num(x(c.at)), "\" y=\"2\" width=\"",
+                      num(std::max(1.0, x(until) - x(c.at))), "\" height=\"",
+                      num(row - 4), "\" fill=\"", StateColour(c.state),
+                      "\"><title>", ice::ConnectionStateName(c.state), " from ",
+                      FormatOffset(c.at), "</title></rect>\n");
     }
     // Pairs.
     for (size_t r = 0; r < rows.size(); ++r) {

@@ -231,7 +231,8 @@ absl::Status Run::MakeAgent(Slot& slot) {
     for (const net::TransportAddress& address :
          world_->ServerAddresses(ref.server(), ref.transport(), ref.port())) {
       if (usable(address)) {
-        config.turn_servers.push_back(ice::TurnServerConfig{address, credential});
+        config.turn_servers.push_back(
+            ice::TurnServerConfig{address, credential});
       }
     }
   }
@@ -242,19 +243,21 @@ absl::Status Run::MakeAgent(Slot& slot) {
   if (spec.nomination() == BEST_WITHIN) {
     config.nomination.mode = ice::NominationPolicy::Mode::kBestWithin;
   }
-  config.nomination.wait = Field(spec.nomination_wait(), config.nomination.wait);
+  config.nomination.wait =
+      Field(spec.nomination_wait(), config.nomination.wait);
   config.consent_interval =
       Field(spec.consent_interval(), config.consent_interval);
-  config.consent_timeout = Field(spec.consent_timeout(), config.consent_timeout);
+  config.consent_timeout =
+      Field(spec.consent_timeout(), config.consent_timeout);
   config.software = "Pinhole";
   slot.random = std::make_unique<net::DeterministicRandom>(
       sim().RandomStream(absl::StrCat("agent/", spec.name())));
   absl::StatusOr<std::unique_ptr<ice::Agent>> agent =
       ice::Agent::Create(*slot.random, config);
   if (!agent.ok()) {
-    return absl::Status(agent.status().code(),
-                        absl::StrCat("agent ", spec.name(), ": ",
-                                     agent.status().message()));
+    return absl::Status(
+        agent.status().code(),
+        absl::StrCat("agent ", spec.name(), ": ", agent.status().message()));
   }
   slot.agent = *std::move(agent);
   slot.report.role = config.role;
@@ -391,8 +394,8 @@ void Run::SendNext(Slot& slot, const SendData& send, uint32_t left) {
   const uint32_t bytes = send.bytes() == 0 ? 100 : send.bytes();
   const uint32_t sequence = static_cast<uint32_t>(slot.report.messages_asked++);
   if (slot.driver != nullptr) {
-    if (slot.agent->Send(sim().Now(), 1,
-                         MakeMessage(slot.number, sequence, bytes))
+    if (slot.agent
+            ->Send(sim().Now(), 1, MakeMessage(slot.number, sequence, bytes))
             .ok()) {
       ++slot.report.messages_sent;
     }
@@ -550,8 +553,8 @@ bool Run::Settled() const {
 
 absl::Status Run::OpenCaptures() {
   if (options_.output_dir.empty()) return absl::OkStatus();
-  auto open = [&](const std::string& name)
-      -> absl::StatusOr<sim::PcapCapture*> {
+  auto open =
+      [&](const std::string& name) -> absl::StatusOr<sim::PcapCapture*> {
     const std::string path =
         absl::StrCat(options_.output_dir, "/", name, ".pcap");
     absl::StatusOr<std::unique_ptr<sim::PcapCapture>> capture =
@@ -672,12 +675,11 @@ void Run::Evaluate(RunResult& result) {
   const sim::Trace& trace = sim().trace();
   const net::Duration end = result.ran_for;
   auto window = [&](const std::string& after, const std::string& by) {
-    return std::make_pair(Field(after, net::Duration::Zero()),
-                          Field(by, end));
+    return std::make_pair(Field(after, net::Duration::Zero()), Field(by, end));
   };
   auto range = [](std::pair<net::Duration, net::Duration> w) {
-    return absl::StrCat("[", FormatOffset(w.first), ", ", FormatOffset(w.second),
-                        "]");
+    return absl::StrCat("[", FormatOffset(w.first), ", ",
+                        FormatOffset(w.second), "]");
   };
   for (const Expectation& expectation : scenario_.expect()) {
     ExpectationResult r;
@@ -706,15 +708,13 @@ void Run::Evaluate(RunResult& result) {
           seen.push_back(absl::StrCat(ice::ConnectionStateName(change.state),
                                       " at ", FormatOffset(change.at)));
         }
-        r.expectation =
-            absl::StrCat(e.agent(), never ? " never " : " ",
-                         StateWord(e.state()), " in ", range(w));
+        r.expectation = absl::StrCat(e.agent(), never ? " never " : " ",
+                                     StateWord(e.state()), " in ", range(w));
         r.met = never ? !hit.has_value() : hit.has_value();
-        r.outcome = hit.has_value()
-                        ? absl::StrCat(StateWord(e.state()), " at ",
-                                       FormatOffset(*hit))
-                        : absl::StrCat("not ", StateWord(e.state()),
-                                       " in the window");
+        r.outcome =
+            hit.has_value()
+                ? absl::StrCat(StateWord(e.state()), " at ", FormatOffset(*hit))
+                : absl::StrCat("not ", StateWord(e.state()), " in the window");
         absl::StrAppend(&r.outcome, "; states: ",
                         seen.empty() ? "none" : absl::StrJoin(seen, ", "));
         break;
@@ -724,12 +724,13 @@ void Run::Evaluate(RunResult& result) {
         const AgentReport& agent = *result.agent(e.agent());
         const auto w = window(e.after(), e.by());
         std::string wanted = absl::StrCat(
-            e.local() == CANDIDATE_TYPE_UNSPECIFIED ? "any"
-                                                    : TypeName(ToType(e.local())),
+            e.local() == CANDIDATE_TYPE_UNSPECIFIED
+                ? "any"
+                : TypeName(ToType(e.local())),
             e.relay_transport() == TRANSPORT_UNSPECIFIED
                 ? ""
-                : absl::StrCat("(", ProtocolWord(ToProtocol(e.relay_transport())),
-                               ")"),
+                : absl::StrCat(
+                      "(", ProtocolWord(ToProtocol(e.relay_transport())), ")"),
             "/",
             e.remote() == CANDIDATE_TYPE_UNSPECIFIED
                 ? "any"
@@ -752,18 +753,17 @@ void Run::Evaluate(RunResult& result) {
                       local.relay_protocol == ToProtocol(e.relay_transport()));
           if (ok) {
             r.met = true;
-            r.outcome = absl::StrCat("selected ", PairTypes(selection.pair),
-                                     " at ", FormatOffset(selection.at), " (",
-                                     selection.pair.local.address.HostPort(),
-                                     " -> ",
-                                     selection.pair.remote.address.HostPort(),
-                                     ")");
+            r.outcome =
+                absl::StrCat("selected ", PairTypes(selection.pair), " at ",
+                             FormatOffset(selection.at), " (",
+                             selection.pair.local.address.HostPort(), " -> ",
+                             selection.pair.remote.address.HostPort(), ")");
           }
         }
         if (!r.met) {
-          r.outcome = absl::StrCat(
-              "no such selection; selections: ",
-              seen.empty() ? "none" : absl::StrJoin(seen, ", "));
+          r.outcome =
+              absl::StrCat("no such selection; selections: ",
+                           seen.empty() ? "none" : absl::StrJoin(seen, ", "));
         }
         break;
       }
@@ -782,22 +782,21 @@ void Run::Evaluate(RunResult& result) {
                 ? 0
                 : 100.0 * static_cast<double>(delivered) /
                       static_cast<double>(from.messages_asked);
-        r.expectation = absl::StrCat(e.to(), " receives at least ", wanted,
-                                     "% of ", e.from(), "'s messages by ",
-                                     FormatOffset(by));
+        r.expectation =
+            absl::StrCat(e.to(), " receives at least ", wanted, "% of ",
+                         e.from(), "'s messages by ", FormatOffset(by));
         r.met = from.messages_asked > 0 && percent + 1e-9 >= wanted &&
                 to.report.messages_corrupted == 0;
         char text[160];
-        std::snprintf(text, sizeof(text),
-                      "%llu of %llu messages (%.1f%%) arrived intact; %llu "
-                      "refused by the sender, %llu corrupted",
-                      static_cast<unsigned long long>(delivered),
-                      static_cast<unsigned long long>(from.messages_asked),
-                      percent,
-                      static_cast<unsigned long long>(from.messages_asked -
-                                                      from.messages_sent),
-                      static_cast<unsigned long long>(
-                          to.report.messages_corrupted));
+        std::snprintf(
+            text, sizeof(text),
+            "%llu of %llu messages (%.1f%%) arrived intact; %llu "
+            "refused by the sender, %llu corrupted",
+            static_cast<unsigned long long>(delivered),
+            static_cast<unsigned long long>(from.messages_asked), percent,
+            static_cast<unsigned long long>(from.messages_asked -
+                                            from.messages_sent),
+            static_cast<unsigned long long>(to.report.messages_corrupted));
         r.outcome = text;
         break;
       }
@@ -805,8 +804,7 @@ void Run::Evaluate(RunResult& result) {
         const ConsentExpectation& e = expectation.consent_lost();
         const AgentReport& agent = *result.agent(e.agent());
         const auto w = window(e.after(), e.by());
-        r.expectation =
-            absl::StrCat(e.agent(), " loses consent in ", range(w));
+        r.expectation = absl::StrCat(e.agent(), " loses consent in ", range(w));
         bool connected = false;
         for (const StateChange& change : agent.states) {
           if (IsConnected(change.state)) connected = true;
@@ -854,12 +852,12 @@ void Run::Evaluate(RunResult& result) {
         }
         r.expectation = absl::StrCat(
             seen ? "a packet dropped for \"" : "no packet dropped for \"",
-            e.reason(), "\"", e.node().empty() ? "" : " at ", e.node(),
-            " in ", range(w));
+            e.reason(), "\"", e.node().empty() ? "" : " at ", e.node(), " in ",
+            range(w));
         r.met = seen ? count > 0 : count == 0;
-        r.outcome = count == 0 ? "none"
-                               : absl::StrCat(count, " such drops, the first ",
-                                              first);
+        r.outcome = count == 0
+                        ? "none"
+                        : absl::StrCat(count, " such drops, the first ", first);
         break;
       }
       case Expectation::CHECK_NOT_SET:

@@ -67,8 +67,8 @@ struct AgentReport {
   std::vector<Selection> selections;
   std::vector<PairChange> pairs;
   std::optional<net::Duration> connected_at;  // First connected or completed.
-  uint64_t messages_asked = 0;  // By `send` events.
-  uint64_t messages_sent = 0;   // Accepted by the agent.
+  uint64_t messages_asked = 0;                // By `send` events.
+  uint64_t messages_sent = 0;                 // Accepted by the agent.
   uint64_t messages_received = 0;
   uint64_t messages_corrupted = 0;
   ice::AgentStats stats;

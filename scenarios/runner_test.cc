@@ -22,17 +22,35 @@ using ::testing::HasSubstr;
 // server-reflexive candidates; alice's uplink dies at 10 s for good.
 constexpr char kCall[] = R"pb(
   duration: "60s"
-  networks { name: "left" middleboxes { nat_preset: "port_restricted_cone" } }
-  networks { name: "right" middleboxes { nat_preset: "port_restricted_cone" } }
+  networks {
+    name: "left"
+    middleboxes { nat_preset: "port_restricted_cone" }
+  }
+  networks {
+    name: "right"
+    middleboxes { nat_preset: "port_restricted_cone" }
+  }
   networks { name: "dc" }
-  hosts { name: "alice" interfaces { network: "left" } }
-  hosts { name: "bob" interfaces { network: "right" } }
-  hosts { name: "server" interfaces { network: "dc" } }
+  hosts {
+    name: "alice"
+    interfaces { network: "left" }
+  }
+  hosts {
+    name: "bob"
+    interfaces { network: "right" }
+  }
+  hosts {
+    name: "server"
+    interfaces { network: "dc" }
+  }
   stun_servers { name: "stun" host: "server" }
   agents { name: "alice" host: "alice" stun: "stun" }
   agents { name: "bob" host: "bob" stun: "stun" }
   calls { name: "call" controlling: "alice" controlled: "bob" }
-  timeline { at: "2s" send { from: "alice" count: 10 interval: "100ms" } }
+  timeline {
+    at: "2s"
+    send { from: "alice" count: 10 interval: "100ms" }
+  }
   timeline { at: "10s" link_down: "left-uplink" }
 )pb";
 
@@ -44,7 +62,7 @@ Scenario Load(const std::string& extra) {
 }
 
 RunResult RunIt(const Scenario& scenario, uint64_t seed = 1,
-              const std::string& out = "") {
+                const std::string& out = "") {
   RunOptions options;
   options.seed = seed;
   options.output_dir = out;
@@ -77,21 +95,23 @@ TEST(RunnerTest, JudgesExpectationsOnSimulatedTime) {
 }
 
 TEST(RunnerTest, AFailingExpectationSaysWhatHappenedInstead) {
-  const RunResult result = RunIt(Load(R"pb(
-    expect { state { agent: "alice" state: CONNECTED by: "50ms" } }
-    expect { never_state { agent: "bob" state: FAILED } }
-  )pb"),
-                               42);
+  const RunResult result =
+      RunIt(Load(R"pb(
+              expect { state { agent: "alice" state: CONNECTED by: "50ms" } }
+              expect { never_state { agent: "bob" state: FAILED } }
+            )pb"),
+            42);
   ASSERT_EQ(result.expectations.size(), 2u);
   EXPECT_FALSE(result.expectations[0].met);
   EXPECT_THAT(result.expectations[0].outcome, HasSubstr("completed at"));
   EXPECT_FALSE(result.expectations[1].met);
   EXPECT_FALSE(result.passed());
-  const std::string text =
-      ResultText(result, "call.textproto", "pinhole run call.textproto --seed=42");
+  const std::string text = ResultText(result, "call.textproto",
+                                      "pinhole run call.textproto --seed=42");
   EXPECT_THAT(text, HasSubstr("[NOT MET] alice connected in [0.000s, 0.050s]"));
   EXPECT_THAT(text, HasSubstr("(seed 42)"));
-  EXPECT_THAT(text, HasSubstr("reproduce: pinhole run call.textproto --seed=42"));
+  EXPECT_THAT(text,
+              HasSubstr("reproduce: pinhole run call.textproto --seed=42"));
 }
 
 TEST(RunnerTest, SameSeedSameTraceOtherSeedOtherTrace) {

@@ -33,7 +33,8 @@ int main(int argc, char** argv) {
   options.seed = seed;
   auto result = pinhole::scenarios::RunScenario(scenario, options);
   if (!result.ok()) {
-    std::fprintf(stderr, "%s\n", std::string(result.status().message()).c_str());
+    std::fprintf(stderr, "%s\n",
+                 std::string(result.status().message()).c_str());
     return 1;
   }
   // FNV-1a of the JSON summary: stable across processes and builds.
@@ -42,6 +43,7 @@ int main(int argc, char** argv) {
     fnv = (fnv ^ c) * 1099511628211ull;
   }
   std::printf("trace_sha256=%s summary_fnv=%016llx\n",
-              result->trace_sha256.c_str(), static_cast<unsigned long long>(fnv));
+              result->trace_sha256.c_str(),
+              static_cast<unsigned long long>(fnv));
   return 0;
 }

@@ -103,8 +103,8 @@ class Checker {
     const google::protobuf::FieldDescriptor* descriptor =
         field.empty() ? nullptr : Field(site, field);
     if (site.tree != nullptr && descriptor != nullptr) {
-      const TextFormat::ParseLocation location =
-          site.tree->GetLocation(descriptor, descriptor->is_repeated() ? std::max(index, 0) : -1);
+      const TextFormat::ParseLocation location = site.tree->GetLocation(
+          descriptor, descriptor->is_repeated() ? std::max(index, 0) : -1);
       if (location.line >= 0) {
         line = location.line;
         column = location.column;
@@ -156,19 +156,24 @@ void Checker::Name(const Site& site, const std::string& name,
                    absl::string_view kind) {
   bool ok = !name.empty() && name.size() <= 32;
   for (char c : name) {
-    ok = ok && (absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_');
+    ok = ok && (absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+                c == '-' || c == '_');
   }
   if (!ok) {
     Error(site, "name",
-          absl::StrCat("a ", kind, " needs a name of 1-32 letters, digits, "
-                       "'-' or '_'; not \"", name, "\""));
+          absl::StrCat("a ", kind,
+                       " needs a name of 1-32 letters, digits, "
+                       "'-' or '_'; not \"",
+                       name, "\""));
     return;
   }
   // Each kind has its names, except that STUN and TURN servers share theirs
   // (agents name either in `stun`); middleboxes and hosts are checked with
   // every other element of the network once the plan is made.
-  const std::string space = kind == "TURN server" ? "STUN server" : std::string(kind);
-  auto [it, inserted] = names_.emplace(std::make_pair(space, name), std::string(kind));
+  const std::string space =
+      kind == "TURN server" ? "STUN server" : std::string(kind);
+  auto [it, inserted] =
+      names_.emplace(std::make_pair(space, name), std::string(kind));
   if (!inserted) {
     Error(site, "name",
           absl::StrCat("\"", name, "\" already names a ", it->second));
@@ -186,8 +191,7 @@ void Checker::Duration(const Site& site, absl::string_view field,
   if (!d.ok()) Error(site, field, d.status().message());
 }
 
-void Checker::Percent(const Site& site, absl::string_view field,
-                      double value) {
+void Checker::Percent(const Site& site, absl::string_view field, double value) {
   if (!(value >= 0 && value <= 100)) {
     Error(site, field, absl::StrCat("a percentage is 0 to 100; not ", value));
   }
@@ -220,14 +224,13 @@ void Checker::Reference(const Site& site, absl::string_view field,
                         const std::set<std::string>& names,
                         absl::string_view kind, int index) {
   if (names.count(name) > 0) return;
-  std::string known = names.empty() ? "there are none"
-                                    : absl::StrCat("there are ",
-                                                   absl::StrJoin(names, ", "));
-  Error(site,
-        field,
-        absl::StrCat(name.empty() ? absl::StrCat("names no ", kind)
-                                  : absl::StrCat("no ", kind, " called \"",
-                                                 name, "\""),
+  std::string known =
+      names.empty() ? "there are none"
+                    : absl::StrCat("there are ", absl::StrJoin(names, ", "));
+  Error(site, field,
+        absl::StrCat(name.empty()
+                         ? absl::StrCat("names no ", kind)
+                         : absl::StrCat("no ", kind, " called \"", name, "\""),
                      "; ", known),
         index);
 }
@@ -247,7 +250,8 @@ void Checker::Networks() {
     int last_nat = -1;
     for (int j = 0; j < network.middleboxes_size(); ++j) {
       const auto kind = network.middleboxes(j).kind_case();
-      if (kind == Middlebox::kNat || kind == Middlebox::kNatPreset) last_nat = j;
+      if (kind == Middlebox::kNat || kind == Middlebox::kNatPreset)
+        last_nat = j;
     }
     for (int j = 0; j < network.middleboxes_size(); ++j) {
       const Middlebox& box = network.middleboxes(j);
@@ -354,7 +358,8 @@ void Checker::Hosts() {
         const bool dual = network->ip_version() == DUAL_STACK;
         if (!dual && ip->is_v6() != v6_network) {
           Error(interface_site, "addresses",
-                absl::StrCat(interface.addresses(a), " is not of the network's "
+                absl::StrCat(interface.addresses(a),
+                             " is not of the network's "
                              "IP version"),
                 a);
         }
@@ -452,23 +457,26 @@ void Checker::Agents() {
         listened = transport != TLS;
       }
       for (const Listen& listen : server->listen()) {
-        const Transport t =
-            listen.transport() == TRANSPORT_UNSPECIFIED ? UDP : listen.transport();
-        listened = listened || (t == transport && (ref.port() == 0 ||
-                                                   ref.port() == listen.port() ||
-                                                   (listen.port() == 0 &&
-                                                    ref.port() ==
-                                                        (t == TLS ? 5349u : 3478u))));
+        const Transport t = listen.transport() == TRANSPORT_UNSPECIFIED
+                                ? UDP
+                                : listen.transport();
+        listened =
+            listened || (t == transport &&
+                         (ref.port() == 0 || ref.port() == listen.port() ||
+                          (listen.port() == 0 &&
+                           ref.port() == (t == TLS ? 5349u : 3478u))));
       }
       if (!listened) {
         Error(ref_site, "transport",
-              absl::StrCat("TURN server ", ref.server(), " does not listen on ",
-                           Transport_Name(transport),
-                           ref.port() == 0 ? "" : absl::StrCat(" port ", ref.port())));
+              absl::StrCat(
+                  "TURN server ", ref.server(), " does not listen on ",
+                  Transport_Name(transport),
+                  ref.port() == 0 ? "" : absl::StrCat(" port ", ref.port())));
       }
       if (!ref.user().empty()) {
         bool user = false;
-        for (const TurnUser& u : server->users()) user = user || u.name() == ref.user();
+        for (const TurnUser& u : server->users())
+          user = user || u.name() == ref.user();
         if (!user && ref.password().empty()) {
           Error(ref_site, "user",
                 absl::StrCat("TURN server ", ref.server(),
@@ -590,7 +598,8 @@ void Checker::Timeline() {
                   "agent");
         break;
       case TimelineEvent::ACTION_NOT_SET:
-        Error(site, "", "an event needs an action (link_down, nat_reboot, ...)");
+        Error(site, "",
+              "an event needs an action (link_down, nat_reboot, ...)");
         break;
     }
   }
@@ -705,8 +714,7 @@ absl::Status Checker::Run() {
         elements_.insert(name);
         if (++count[name] == 2) {
           errors_.push_back(absl::StrCat(
-              source_, ": two elements of the network would be called \"",
-              name,
+              source_, ": two elements of the network would be called \"", name,
               "\" (links are named HOST-IFACE, NETWORK-uplink, "
               "NETWORK-inside, BOX-out; routers NETWORK-lan and internet): "
               "rename one"));

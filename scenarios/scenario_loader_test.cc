@@ -16,10 +16,19 @@ using ::testing::HasSubstr;
 
 constexpr char kValid[] = R"pb(
   duration: "10s"
-  networks { name: "home" middleboxes { nat_preset: "full_cone" } }
+  networks {
+    name: "home"
+    middleboxes { nat_preset: "full_cone" }
+  }
   networks { name: "dc" }
-  hosts { name: "alice" interfaces { network: "home" } }
-  hosts { name: "bob" interfaces { network: "dc" } }
+  hosts {
+    name: "alice"
+    interfaces { network: "home" }
+  }
+  hosts {
+    name: "bob"
+    interfaces { network: "dc" }
+  }
   stun_servers { name: "stun" host: "bob" }
   agents { name: "alice" host: "alice" stun: "stun" }
   agents { name: "bob" host: "bob" }
@@ -48,10 +57,11 @@ TEST(ScenarioLoaderTest, UnknownPresetListsThePresets) {
   const std::string text = std::string(kValid) +
                            "networks {\n  name: \"x\"\n  middleboxes { "
                            "nat_preset: \"fullcone\" }\n}\n";
-  EXPECT_THAT(Error(text),
-              AllOf(HasSubstr("s.textproto:13:17:"),
-                    HasSubstr("networks[2].middleboxes[0].nat_preset"),
-                    HasSubstr("\"fullcone\""), HasSubstr("port_restricted_cone")));
+  EXPECT_THAT(
+      Error(text),
+      AllOf(HasSubstr("s.textproto:13:17:"),
+            HasSubstr("networks[2].middleboxes[0].nat_preset"),
+            HasSubstr("\"fullcone\""), HasSubstr("port_restricted_cone")));
 }
 
 TEST(ScenarioLoaderTest, MissingDurationIsRequired) {
@@ -60,14 +70,16 @@ TEST(ScenarioLoaderTest, MissingDurationIsRequired) {
 }
 
 TEST(ScenarioLoaderTest, BadDurationSaysHowToWriteOne) {
-  EXPECT_THAT(Error(std::string(kValid) + "timeline { at: \"5 sec\" link_down: \"home-uplink\" }\n"),
+  EXPECT_THAT(Error(std::string(kValid) +
+                    "timeline { at: \"5 sec\" link_down: \"home-uplink\" }\n"),
               AllOf(HasSubstr("s.textproto:11:"), HasSubstr("timeline[0].at"),
                     HasSubstr("\"20s\"")));
 }
 
 TEST(ScenarioLoaderTest, UnknownReferenceListsTheKnownNames) {
   EXPECT_THAT(
-      Error(std::string(kValid) + "timeline { at: \"1s\" link_down: \"home-up\" }\n"),
+      Error(std::string(kValid) +
+            "timeline { at: \"1s\" link_down: \"home-up\" }\n"),
       AllOf(HasSubstr("timeline[0].link_down"), HasSubstr("no link called"),
             HasSubstr("home-uplink"), HasSubstr("alice-eth0")));
   EXPECT_THAT(Error(std::string(kValid) +
@@ -77,9 +89,10 @@ TEST(ScenarioLoaderTest, UnknownReferenceListsTheKnownNames) {
 }
 
 TEST(ScenarioLoaderTest, ElementNamesMustNotCollide) {
-  EXPECT_THAT(Error(std::string(kValid) +
-                    "hosts { name: \"home-lan\" interfaces { network: \"dc\" } }\n"),
-              HasSubstr("\"home-lan\""));
+  EXPECT_THAT(
+      Error(std::string(kValid) +
+            "hosts { name: \"home-lan\" interfaces { network: \"dc\" } }\n"),
+      HasSubstr("\"home-lan\""));
 }
 
 TEST(ScenarioLoaderTest, NatsTranslateIpv4Only) {
@@ -110,7 +123,8 @@ TEST(ScenarioLoaderTest, TurnTransportMustBeListened) {
             "turn_servers { name: \"turn\" host: \"bob\" users { name: \"u\" "
             "password: \"p\" } }\nagents { name: \"carol\" host: \"alice\" "
             "turn { server: \"turn\" transport: TLS } }\n"
-            "calls { name: \"c2\" controlling: \"carol\" controlled: \"bob\" }\n"),
+            "calls { name: \"c2\" controlling: \"carol\" controlled: \"bob\" "
+            "}\n"),
       HasSubstr("does not listen on TLS"));
 }
 

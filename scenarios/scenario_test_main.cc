@@ -36,7 +36,8 @@ int main(int argc, char** argv) {
   absl::StatusOr<pinhole::scenarios::Scenario> scenario =
       pinhole::scenarios::LoadScenarioFile(path);
   if (!scenario.ok()) {
-    std::fprintf(stderr, "%s\n", std::string(scenario.status().message()).c_str());
+    std::fprintf(stderr, "%s\n",
+                 std::string(scenario.status().message()).c_str());
     return 1;
   }
   RunOptions options;
@@ -55,10 +56,10 @@ int main(int argc, char** argv) {
                  static_cast<unsigned long long>(options.seed));
     return 1;
   }
-  const std::string reproduce =
-      absl::StrCat("./bazelw run //tools:pinhole -- run ", path,
-                   " --seed=", options.seed);
-  std::printf("%s", pinhole::scenarios::ResultText(*first, path, reproduce).c_str());
+  const std::string reproduce = absl::StrCat(
+      "./bazelw run //tools:pinhole -- run ", path, " --seed=", options.seed);
+  std::printf("%s",
+              pinhole::scenarios::ResultText(*first, path, reproduce).c_str());
 
   options.output_dir.clear();
   absl::StatusOr<RunResult> second = RunScenario(*scenario, options);

@@ -144,10 +144,10 @@ absl::Status World::BuildNetwork(const NetworkPlan& network) {
   // Inwards, the link the next element out is attached to (end A).
   sim::Link* inner = nullptr;
   if (!network.boxes.empty()) {
-    absl::StatusOr<sim::Link*> inside = MakeLink(
-        network.inside_link,
-        network.spec->has_inside() ? &network.spec->inside() : nullptr,
-        LinkDefaults::kInside);
+    absl::StatusOr<sim::Link*> inside =
+        MakeLink(network.inside_link,
+                 network.spec->has_inside() ? &network.spec->inside() : nullptr,
+                 LinkDefaults::kInside);
     if (!inside.ok()) return inside.status();
     SCENARIO_RETURN_IF_ERROR(
         router.AddInterface(**inside, sim::LinkEnd::kA, DefaultRoutes())
@@ -197,9 +197,9 @@ absl::Status World::BuildNetwork(const NetworkPlan& network) {
         (*node)->Attach(sim::Side::kInside, *inner, sim::LinkEnd::kB));
     sim::Link* outer = *uplink;
     if (!box.out_link.empty()) {
-      absl::StatusOr<sim::Link*> out = MakeLink(
-          box.out_link, spec.has_out() ? &spec.out() : nullptr,
-          LinkDefaults::kBoxOut);
+      absl::StatusOr<sim::Link*> out =
+          MakeLink(box.out_link, spec.has_out() ? &spec.out() : nullptr,
+                   LinkDefaults::kBoxOut);
       if (!out.ok()) return out.status();
       outer = *out;
     }
@@ -235,26 +235,25 @@ absl::Status World::BuildHost(const HostPlan& plan) {
   for (size_t i = 0; i < plan.interfaces.size(); ++i) {
     const InterfacePlan& interface = plan.interfaces[i];
     const Interface& interface_spec = spec->interfaces(static_cast<int>(i));
-    absl::StatusOr<sim::Link*> link = MakeLink(
-        interface.link,
-        interface_spec.has_link() ? &interface_spec.link() : nullptr,
-        LinkDefaults::kInterface);
+    absl::StatusOr<sim::Link*> link =
+        MakeLink(interface.link,
+                 interface_spec.has_link() ? &interface_spec.link() : nullptr,
+                 LinkDefaults::kInterface);
     if (!link.ok()) return link.status();
     absl::StatusOr<int> index =
         host.AddInterface(**link, sim::LinkEnd::kA, interface.addresses);
     if (!index.ok()) return index.status();
     const NetworkPlan& network = plan_.networks[interface.network];
-    SCENARIO_RETURN_IF_ERROR(
-        lan_routers_[network.name]
-            ->AddInterface(**link, sim::LinkEnd::kB,
-                           HostRoutes(interface.addresses))
-            .status());
+    SCENARIO_RETURN_IF_ERROR(lan_routers_[network.name]
+                                 ->AddInterface(**link, sim::LinkEnd::kB,
+                                                HostRoutes(interface.addresses))
+                                 .status());
     for (const net::IpAddress& ip : interface.addresses) {
       bool& routed = ip.is_v6() ? routed_v6 : routed_v4;
       if (routed) continue;
       routed = true;
-      SCENARIO_RETURN_IF_ERROR(host.AddRoute(
-          net::IpPrefix::Default(ip.family()), *index));
+      SCENARIO_RETURN_IF_ERROR(
+          host.AddRoute(net::IpPrefix::Default(ip.family()), *index));
     }
   }
   sim::tcp::InstallTcp(host);
@@ -262,8 +261,8 @@ absl::Status World::BuildHost(const HostPlan& plan) {
     // Pinhole's test certificate authority signs the server's certificate
     // and every host trusts it (sim/tls/sim_tls_config.h).
     if (absl::Status status = sim::tls::InstallTls(host); !status.ok()) {
-      return absl::Status(status.code(),
-                          absl::StrCat("host ", plan.name, ": ", status.message()));
+      return absl::Status(status.code(), absl::StrCat("host ", plan.name, ": ",
+                                                      status.message()));
     }
   }
   return absl::OkStatus();
@@ -342,9 +341,9 @@ absl::Status World::StartTurnServer(const std::string& name) {
   absl::StatusOr<std::unique_ptr<turn::TurnService>> service =
       turn::TurnService::Start(*turn.host, turn.config);
   if (!service.ok()) {
-    return absl::Status(service.status().code(),
-                        absl::StrCat("TURN server ", name, ": ",
-                                     service.status().message()));
+    return absl::Status(
+        service.status().code(),
+        absl::StrCat("TURN server ", name, ": ", service.status().message()));
   }
   turn.service = *std::move(service);
   return absl::OkStatus();
@@ -418,8 +417,8 @@ std::vector<net::TransportAddress> World::ServerAddresses(
     const HostPlan* plan = plan_.FindHost(spec.host());
     for (const InterfacePlan& interface : plan->interfaces) {
       for (const net::IpAddress& ip : interface.addresses) {
-        out.emplace_back(ip, static_cast<uint16_t>(
-                                 spec.port() == 0 ? 3478 : spec.port()));
+        out.emplace_back(
+            ip, static_cast<uint16_t>(spec.port() == 0 ? 3478 : spec.port()));
       }
     }
   }

@@ -69,8 +69,9 @@ class World {
   // Where an agent reaches a STUN or TURN server by name: UDP, TCP or TLS,
   // on `port` (0: the server's first of that transport), in the family of
   // `family` when the server has one (the first address otherwise).
-  std::vector<net::TransportAddress> ServerAddresses(
-      const std::string& server, Transport transport, uint32_t port) const;
+  std::vector<net::TransportAddress> ServerAddresses(const std::string& server,
+                                                     Transport transport,
+                                                     uint32_t port) const;
   const TurnServer* turn_spec(const std::string& name) const;
 
   // Stops or starts a TURN server (every allocation lost at a stop).

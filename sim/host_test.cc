@@ -1,7 +1,7 @@
 #include "sim/host.h"
 
-#include <memory>
 #include <algorithm>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -236,15 +236,19 @@ TEST(HostRoutingTest, PicksTheInterfaceAndSourceByRoute) {
 // through the second; a more specific route still decides for its prefix.
 TEST(HostRoutingTest, DefaultRouteTrafficLeavesByTheBoundAddresssInterface) {
   Simulator sim(1);
-  auto wifi = *Link::Create(sim, "wifi", {.latency = Duration::Milliseconds(1)});
+  auto wifi =
+      *Link::Create(sim, "wifi", {.latency = Duration::Milliseconds(1)});
   auto lte = *Link::Create(sim, "lte", {.latency = Duration::Milliseconds(30)});
   auto phone = *Host::Create(sim, "phone");
   auto via_wifi = *Host::Create(sim, "via-wifi");
   auto via_lte = *Host::Create(sim, "via-lte");
-  ASSERT_TRUE(phone->AddInterface(*wifi, LinkEnd::kA, {Ip("192.168.1.2")}).ok());
+  ASSERT_TRUE(
+      phone->AddInterface(*wifi, LinkEnd::kA, {Ip("192.168.1.2")}).ok());
   ASSERT_TRUE(phone->AddInterface(*lte, LinkEnd::kA, {Ip("10.20.0.2")}).ok());
-  ASSERT_TRUE(via_wifi->AddInterface(*wifi, LinkEnd::kB, {Ip("203.0.113.9")}).ok());
-  ASSERT_TRUE(via_lte->AddInterface(*lte, LinkEnd::kB, {Ip("198.51.100.9")}).ok());
+  ASSERT_TRUE(
+      via_wifi->AddInterface(*wifi, LinkEnd::kB, {Ip("203.0.113.9")}).ok());
+  ASSERT_TRUE(
+      via_lte->AddInterface(*lte, LinkEnd::kB, {Ip("198.51.100.9")}).ok());
   ASSERT_TRUE(phone->SetDefaultRoute(0).ok());
   ASSERT_TRUE(phone->AddRoute(*net::IpPrefix::Parse("203.0.113.0/24"), 0).ok());
   std::vector<std::string> got;

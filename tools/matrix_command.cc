@@ -45,13 +45,15 @@ bool WriteFile(const std::string& path, const std::string& text) {
 
 int RunMatrix(const std::vector<std::string>& arguments) {
   if (!arguments.empty()) {
-    std::fprintf(stderr, "usage: pinhole matrix [--update] [--matrix-out=DIR]\n");
+    std::fprintf(stderr,
+                 "usage: pinhole matrix [--update] [--matrix-out=DIR]\n");
     return kExitUsage;
   }
   absl::StatusOr<std::vector<scenarios::MatrixProfile>> profiles =
       scenarios::matrix::Profiles();
   if (!profiles.ok()) {
-    std::fprintf(stderr, "%s\n", std::string(profiles.status().message()).c_str());
+    std::fprintf(stderr, "%s\n",
+                 std::string(profiles.status().message()).c_str());
     return kExitFailure;
   }
   const std::vector<scenarios::matrix::Cell> cells =
@@ -72,13 +74,14 @@ int RunMatrix(const std::vector<std::string>& arguments) {
     }
     results.push_back(*std::move(result));
   }
-  const double seconds = std::chrono::duration<double>(
-                             std::chrono::steady_clock::now() - started)
-                             .count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+          .count();
   std::fprintf(stderr, "\r%-80s\r", "");
-  std::printf("%s\n%s\n",
-              scenarios::matrix::TerminalTable(*profiles, results, false).c_str(),
-              scenarios::matrix::TerminalTable(*profiles, results, true).c_str());
+  std::printf(
+      "%s\n%s\n",
+      scenarios::matrix::TerminalTable(*profiles, results, false).c_str(),
+      scenarios::matrix::TerminalTable(*profiles, results, true).c_str());
   std::printf("%zu cells in %.1f s of wall-clock time\n", results.size(),
               seconds);
 
@@ -86,8 +89,9 @@ int RunMatrix(const std::vector<std::string>& arguments) {
   out = FromWorkingDirectory(out.empty() ? "pinhole-out/matrix" : out);
   std::error_code error;
   std::filesystem::create_directories(out, error);
-  if (error || !WriteFile(out + "/matrix.md",
-                          scenarios::matrix::Markdown(*profiles, results)) ||
+  if (error ||
+      !WriteFile(out + "/matrix.md",
+                 scenarios::matrix::Markdown(*profiles, results)) ||
       !WriteFile(out + "/matrix.html",
                  scenarios::matrix::HeatMapHtml(*profiles, results))) {
     std::fprintf(stderr, "cannot write to %s\n", out.c_str());
@@ -114,7 +118,8 @@ int RunMatrix(const std::vector<std::string>& arguments) {
   absl::StatusOr<std::map<std::string, std::string>> golden =
       scenarios::matrix::ParseGolden(scenarios::matrix::EmbeddedGolden());
   if (!golden.ok()) {
-    std::fprintf(stderr, "%s\n", std::string(golden.status().message()).c_str());
+    std::fprintf(stderr, "%s\n",
+                 std::string(golden.status().message()).c_str());
     return kExitFailure;
   }
   size_t changed = 0;
@@ -122,8 +127,7 @@ int RunMatrix(const std::vector<std::string>& arguments) {
     auto it = golden->find(result.cell.Key());
     if (it != golden->end() && it->second == result.GoldenLine()) continue;
     ++changed;
-    std::printf("changed: %s\n   golden: %s\n",
-                result.GoldenLine().c_str(),
+    std::printf("changed: %s\n   golden: %s\n", result.GoldenLine().c_str(),
                 it == golden->end() ? "(missing)" : it->second.c_str());
   }
   if (changed == 0 && golden->size() == results.size()) {
@@ -131,10 +135,11 @@ int RunMatrix(const std::vector<std::string>& arguments) {
                 results.size());
     return kExitOk;
   }
-  std::printf("golden: %zu of %zu cells differ from scenarios/matrix/golden.txt "
-              "(%zu cells there); ./bazelw run //tools:pinhole -- matrix "
-              "--update rewrites it\n",
-              changed, results.size(), golden->size());
+  std::printf(
+      "golden: %zu of %zu cells differ from scenarios/matrix/golden.txt "
+      "(%zu cells there); ./bazelw run //tools:pinhole -- matrix "
+      "--update rewrites it\n",
+      changed, results.size(), golden->size());
   return kExitFailure;
 }
 

@@ -83,15 +83,15 @@ std::string Cell::Key() const {
 std::string CellResult::GoldenLine() const {
   return absl::StrCat(
       cell.Key(), " ", outcome, " ",
-      connected_at.has_value() ? Seconds(*connected_at) : std::string("-"),
-      " ", row_pair, " ", column_pair);
+      connected_at.has_value() ? Seconds(*connected_at) : std::string("-"), " ",
+      row_pair, " ", column_pair);
 }
 
 absl::StatusOr<std::vector<MatrixProfile>> Profiles() {
   MatrixProfiles profiles;
-  if (absl::Status status = sim::ParseTextproto(
-          "scenarios/matrix/profiles.textproto", Embedded("profiles"),
-          profiles);
+  if (absl::Status status =
+          sim::ParseTextproto("scenarios/matrix/profiles.textproto",
+                              Embedded("profiles"), profiles);
       !status.ok()) {
     return status;
   }
@@ -139,9 +139,9 @@ Scenario CellScenario(const MatrixProfile& row, const MatrixProfile& column,
   TurnServer* server = s.add_turn_servers();
   server->set_name("turn");
   server->set_host("server");
-  for (auto [transport, port] : {std::make_pair(UDP, 3478),
-                                 std::make_pair(TCP, 3478),
-                                 std::make_pair(TLS, 443)}) {
+  for (auto [transport, port] :
+       {std::make_pair(UDP, 3478), std::make_pair(TCP, 3478),
+        std::make_pair(TLS, 443)}) {
     Listen* listen = server->add_listen();
     listen->set_transport(transport);
     listen->set_port(static_cast<uint32_t>(port));
@@ -157,9 +157,9 @@ Scenario CellScenario(const MatrixProfile& row, const MatrixProfile& column,
     agent->set_host(name);
     agent->add_stun("turn");
     if (!turn) continue;
-    for (auto [transport, port] : {std::make_pair(UDP, 3478),
-                                   std::make_pair(TCP, 3478),
-                                   std::make_pair(TLS, 443)}) {
+    for (auto [transport, port] :
+         {std::make_pair(UDP, 3478), std::make_pair(TCP, 3478),
+          std::make_pair(TLS, 443)}) {
       TurnRef* ref = agent->add_turn();
       ref->set_server("turn");
       ref->set_transport(transport);
@@ -179,7 +179,8 @@ absl::StatusOr<CellResult> RunCell(const std::vector<MatrixProfile>& profiles,
   const MatrixProfile* row = Find(profiles, cell.row);
   const MatrixProfile* column = Find(profiles, cell.column);
   if (row == nullptr || column == nullptr) {
-    return absl::NotFoundError(absl::StrCat("no profile for cell ", cell.Key()));
+    return absl::NotFoundError(
+        absl::StrCat("no profile for cell ", cell.Key()));
   }
   const Scenario scenario = CellScenario(*row, *column, cell.turn);
   if (absl::Status status = ValidateScenario(scenario); !status.ok()) {
@@ -222,13 +223,12 @@ absl::StatusOr<std::map<std::string, std::string>> ParseGolden(
     if (line.empty() || line[0] == '#') continue;
     std::vector<absl::string_view> fields =
         absl::StrSplit(line, ' ', absl::SkipEmpty());
-    if (fields.size() != 7 ||
-        (fields[0] != kWith && fields[0] != kWithout)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "golden line ", number,
-          ": want \"turn|no-turn ROW COLUMN OUTCOME TIME ROW_PAIR "
-          "COLUMN_PAIR\", not \"",
-          line, "\""));
+    if (fields.size() != 7 || (fields[0] != kWith && fields[0] != kWithout)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("golden line ", number,
+                       ": want \"turn|no-turn ROW COLUMN OUTCOME TIME ROW_PAIR "
+                       "COLUMN_PAIR\", not \"",
+                       line, "\""));
     }
     const std::string key =
         absl::StrCat(fields[0], " ", fields[1], " ", fields[2]);
@@ -244,7 +244,8 @@ std::string GoldenText(const std::vector<CellResult>& results) {
   std::string out =
       "# The NAT matrix's expected cells, written by\n"
       "#   ./bazelw run //tools:pinhole -- matrix --update\n"
-      "# One line per cell: TURN ROW COLUMN OUTCOME TIME ROW_PAIR COLUMN_PAIR,\n"
+      "# One line per cell: TURN ROW COLUMN OUTCOME TIME ROW_PAIR "
+      "COLUMN_PAIR,\n"
       "# where ROW is the controlling agent's profile, COLUMN the controlled\n"
       "# agent's, TIME the simulated time until both were connected, and the\n"
       "# pairs each side's selected candidate types (local/remote).\n";
@@ -282,7 +283,8 @@ std::string TerminalTable(const std::vector<MatrixProfile>& profiles,
           char time[16];
           std::snprintf(
               time, sizeof(time), "%.2f",
-              static_cast<double>(result->connected_at->ToMicroseconds()) / 1e6);
+              static_cast<double>(result->connected_at->ToMicroseconds()) /
+                  1e6);
           cell = absl::StrCat(Short(result->row_pair), " ", time);
         } else {
           cell = result->outcome;
@@ -336,8 +338,8 @@ std::string Markdown(const std::vector<MatrixProfile>& profiles,
   }
   out += "## Profiles\n\n";
   for (const MatrixProfile& profile : profiles) {
-    absl::StrAppend(&out, "- **", profile.name(), "**: ",
-                    profile.description(), "\n");
+    absl::StrAppend(&out, "- **", profile.name(), "**: ", profile.description(),
+                    "\n");
   }
   return out;
 }
@@ -384,13 +386,12 @@ std::string HeatMapHtml(const std::vector<MatrixProfile>& profiles,
         const int green = static_cast<int>(200 - 120 * f);
         char colour[16];
         std::snprintf(colour, sizeof(colour), "#%02x%02x60", red, green);
-        absl::StrAppend(&out, "<td style=\"background:", colour, "\" title=\"",
-                        HtmlEscape(row.name()), " ",
-                        HtmlEscape(result->row_pair), " / ",
-                        HtmlEscape(column.name()), " ",
-                        HtmlEscape(result->column_pair), "\">",
-                        Short(result->row_pair), "<br>",
-                        Seconds(*result->connected_at), "</td>");
+        absl::StrAppend(
+            &out, "<td style=\"background:", colour, "\" title=\"",
+            HtmlEscape(row.name()), " ", HtmlEscape(result->row_pair), " / ",
+            HtmlEscape(column.name()), " ", HtmlEscape(result->column_pair),
+            "\">", Short(result->row_pair), "<br>",
+            Seconds(*result->connected_at), "</td>");
       }
       out += "</tr>\n";
     }

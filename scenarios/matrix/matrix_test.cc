@@ -1,6 +1,8 @@
 // The NAT matrix against golden.txt: one test per cell (without and with
 // TURN), so a failure names exactly the cells that changed, and one that the
 // golden file holds every cell and no other.
+#include "scenarios/matrix/matrix.h"
+
 #include <map>
 #include <ostream>
 #include <set>
@@ -11,7 +13,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "gtest/gtest.h"
-#include "scenarios/matrix/matrix.h"
 
 namespace pinhole::scenarios::matrix {
 
@@ -44,10 +45,12 @@ TEST_P(MatrixCellTest, MatchesGolden) {
   auto expected = Golden().find(cell.Key());
   ASSERT_NE(expected, Golden().end())
       << "cell " << cell.Key() << " is not in golden.txt; it gave\n  "
-      << result->GoldenLine() << "\n" << kUpdate;
+      << result->GoldenLine() << "\n"
+      << kUpdate;
   EXPECT_EQ(result->GoldenLine(), expected->second)
       << "cell " << cell.Key() << " changed:\n  golden: " << expected->second
-      << "\n  now:    " << result->GoldenLine() << "\n" << kUpdate;
+      << "\n  now:    " << result->GoldenLine() << "\n"
+      << kUpdate;
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -78,9 +81,8 @@ TEST(MatrixProfilesTest, CoverTheSituationsUsersAskFor) {
   }
   for (const char* name :
        {"open", "full_cone", "address_restricted", "port_restricted",
-        "symmetric", "address_dependent", "double_cone",
-        "symmetric_then_cone", "cgn", "udp_blocked", "udp_tcp_in_blocked",
-        "web_only"}) {
+        "symmetric", "address_dependent", "double_cone", "symmetric_then_cone",
+        "cgn", "udp_blocked", "udp_tcp_in_blocked", "web_only"}) {
     EXPECT_EQ(names.count(name), 1u) << name;
   }
 }
