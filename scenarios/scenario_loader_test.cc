@@ -2,6 +2,7 @@
 // file, the line and column, and the field, and says what would be right.
 #include "scenarios/scenario_loader.h"
 
+#include <algorithm>
 #include <string>
 
 #include "absl/status/status.h"
@@ -35,6 +36,13 @@ constexpr char kValid[] = R"pb(
   calls { name: "call" controlling: "alice" controlled: "bob" }
 )pb";
 
+// The line an appended text's `n`th line (from 1) has after kValid.
+std::string LineAfterValid(int n) {
+  const int lines =
+      static_cast<int>(std::count(kValid, kValid + sizeof(kValid) - 1, '\n'));
+  return "s.textproto:" + std::to_string(lines + n) + ":";
+}
+
 std::string Error(const std::string& text) {
   absl::StatusOr<Scenario> scenario = ParseScenario("s.textproto", text);
   EXPECT_FALSE(scenario.ok());
@@ -59,7 +67,7 @@ TEST(ScenarioLoaderTest, UnknownPresetListsThePresets) {
                            "nat_preset: \"fullcone\" }\n}\n";
   EXPECT_THAT(
       Error(text),
-      AllOf(HasSubstr("s.textproto:13:17:"),
+      AllOf(HasSubstr(LineAfterValid(3) + "17:"),
             HasSubstr("networks[2].middleboxes[0].nat_preset"),
             HasSubstr("\"fullcone\""), HasSubstr("port_restricted_cone")));
 }
@@ -72,7 +80,7 @@ TEST(ScenarioLoaderTest, MissingDurationIsRequired) {
 TEST(ScenarioLoaderTest, BadDurationSaysHowToWriteOne) {
   EXPECT_THAT(Error(std::string(kValid) +
                     "timeline { at: \"5 sec\" link_down: \"home-uplink\" }\n"),
-              AllOf(HasSubstr("s.textproto:11:"), HasSubstr("timeline[0].at"),
+              AllOf(HasSubstr(LineAfterValid(1)), HasSubstr("timeline[0].at"),
                     HasSubstr("\"20s\"")));
 }
 
