@@ -157,6 +157,11 @@ std::string ResultText(const RunResult& result, absl::string_view source,
   return out;
 }
 
+std::string ReproduceCommand(absl::string_view path, uint64_t seed) {
+  return absl::StrCat("./bazelw run //tools:pinhole -- run ", path,
+                      " --seed=", seed);
+}
+
 std::string SummaryJson(const RunResult& result) {
   std::string out = "{\n";
   absl::StrAppend(&out, "  \"description\": ", JsonString(result.description),

@@ -18,6 +18,10 @@ namespace pinhole::scenarios {
 std::string ResultText(const RunResult& result, absl::string_view source,
                        absl::string_view reproduce);
 
+// "./bazelw run //tools:pinhole -- run PATH --seed=SEED": the one command
+// that runs a scenario again as it just ran.
+std::string ReproduceCommand(absl::string_view path, uint64_t seed);
+
 std::string SummaryJson(const RunResult& result);
 
 std::string TimelineHtml(const RunResult& result);

@@ -108,19 +108,8 @@ net::Duration Field(const std::string& text, net::Duration fallback) {
   return *ParseDurationField(text, fallback);
 }
 
-std::string ProtocolWord(net::TransportProtocol protocol) {
-  switch (protocol) {
-    case net::TransportProtocol::kTcp:
-      return "tcp";
-    case net::TransportProtocol::kTls:
-      return "tls";
-    default:
-      return "udp";
-  }
-}
-
 std::string CandidateLabel(const ice::Candidate& candidate) {
-  return absl::StrCat(TypeName(candidate.type), " ",
+  return absl::StrCat(ice::CandidateTypeName(candidate.type), " ",
                       candidate.address.HostPort());
 }
 
@@ -726,15 +715,17 @@ void Run::Evaluate(RunResult& result) {
         std::string wanted = absl::StrCat(
             e.local() == CANDIDATE_TYPE_UNSPECIFIED
                 ? "any"
-                : TypeName(ToType(e.local())),
+                : ice::CandidateTypeName(ToType(e.local())),
             e.relay_transport() == TRANSPORT_UNSPECIFIED
                 ? ""
-                : absl::StrCat(
-                      "(", ProtocolWord(ToProtocol(e.relay_transport())), ")"),
+                : absl::StrCat("(",
+                               net::TransportProtocolName(
+                                   ToProtocol(e.relay_transport())),
+                               ")"),
             "/",
             e.remote() == CANDIDATE_TYPE_UNSPECIFIED
                 ? "any"
-                : TypeName(ToType(e.remote())));
+                : ice::CandidateTypeName(ToType(e.remote())));
         r.expectation = absl::StrCat(e.agent(), " selects a ", wanted,
                                      " pair in ", range(w));
         std::vector<std::string> seen;
@@ -920,26 +911,18 @@ std::string FormatOffset(net::Duration offset) {
   return text;
 }
 
-std::string TypeName(ice::CandidateType type) {
-  switch (type) {
-    case ice::CandidateType::kHost:
-      return "host";
-    case ice::CandidateType::kServerReflexive:
-      return "srflx";
-    case ice::CandidateType::kPeerReflexive:
-      return "prflx";
-    case ice::CandidateType::kRelayed:
-      return "relay";
+std::string PairTypes(const ice::CandidatePairInfo& pair) {
+  std::string local(ice::CandidateTypeName(pair.local.type));
+  if (pair.local.relay_protocol.has_value()) {
+    absl::StrAppend(&local, "(",
+                    net::TransportProtocolName(*pair.local.relay_protocol),
+                    ")");
   }
-  return "?";
+  return absl::StrCat(local, "/", ice::CandidateTypeName(pair.remote.type));
 }
 
-std::string PairTypes(const ice::CandidatePairInfo& pair) {
-  std::string local = TypeName(pair.local.type);
-  if (pair.local.relay_protocol.has_value()) {
-    absl::StrAppend(&local, "(", ProtocolWord(*pair.local.relay_protocol), ")");
-  }
-  return absl::StrCat(local, "/", TypeName(pair.remote.type));
+uint64_t DefaultSeed(const Scenario& scenario) {
+  return scenario.seed() == 0 ? 1 : scenario.seed();
 }
 
 absl::StatusOr<RunResult> RunScenario(const Scenario& scenario,

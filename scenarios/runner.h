@@ -97,6 +97,9 @@ struct RunResult {
   const AgentReport* agent(const std::string& name) const;
 };
 
+// The seed a run of `scenario` uses unless told otherwise: its own, or 1.
+uint64_t DefaultSeed(const Scenario& scenario);
+
 // Runs `scenario`, which must have passed the loader. Errors: the world could
 // not be built, or an output could not be written.
 absl::StatusOr<RunResult> RunScenario(const Scenario& scenario,
@@ -104,8 +107,6 @@ absl::StatusOr<RunResult> RunScenario(const Scenario& scenario,
 
 // "12.345s" (milliseconds, three decimals).
 std::string FormatOffset(net::Duration offset);
-// "host", "srflx", "prflx", "relay".
-std::string TypeName(ice::CandidateType type);
 // "relay(tcp)/host": the pair's candidate types, local first, with the
 // transport to the TURN server of a relayed local candidate.
 std::string PairTypes(const ice::CandidatePairInfo& pair);

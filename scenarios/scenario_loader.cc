@@ -13,7 +13,6 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
-#include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "net/ip_address.h"
 #include "scenarios/plan.h"
@@ -22,26 +21,13 @@
 #include "sim/firewall/firewall_presets.h"
 #include "sim/nat/nat_presets.h"
 #include "sim/nat/nat_settings.h"
+#include "sim/nat/textproto.h"
 
 namespace pinhole::scenarios {
 namespace {
 
 using google::protobuf::Message;
 using google::protobuf::TextFormat;
-
-class CollectErrors : public google::protobuf::io::ErrorCollector {
- public:
-  explicit CollectErrors(absl::string_view source) : source_(source) {}
-  void AddError(int line, int column, const std::string& message) override {
-    errors_.push_back(
-        absl::StrCat(source_, ":", line + 1, ":", column + 1, ": ", message));
-  }
-  const std::vector<std::string>& errors() const { return errors_; }
-
- private:
-  std::string source_;
-  std::vector<std::string> errors_;
-};
 
 // A message of the file and where it is: its path ("expect[2].state") and,
 // when the file was parsed, its parse tree and line.
@@ -760,14 +746,9 @@ absl::StatusOr<Scenario> ParseScenario(absl::string_view source,
                                        absl::string_view text) {
   Scenario scenario;
   TextFormat::ParseInfoTree tree;
-  CollectErrors errors(source);
-  TextFormat::Parser parser;
-  parser.RecordErrorsTo(&errors);
-  parser.WriteLocationsTo(&tree);
-  if (!parser.ParseFromString(std::string(text), &scenario)) {
-    return absl::InvalidArgumentError(
-        errors.errors().empty() ? absl::StrCat(source, ": cannot parse")
-                                : absl::StrJoin(errors.errors(), "\n"));
+  if (absl::Status status = sim::ParseTextproto(source, text, scenario, &tree);
+      !status.ok()) {
+    return status;
   }
   Checker checker(std::string(source), scenario, &tree);
   if (absl::Status status = checker.Run(); !status.ok()) return status;

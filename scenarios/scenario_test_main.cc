@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   RunOptions options;
-  options.seed = scenario->seed() == 0 ? 1 : scenario->seed();
+  options.seed = pinhole::scenarios::DefaultSeed(*scenario);
   if (!seed_flag.empty() && !absl::SimpleAtoi(seed_flag, &options.seed)) {
     std::fprintf(stderr, "--seed=%s is not a number\n", seed_flag.c_str());
     return 2;
@@ -56,8 +56,8 @@ int main(int argc, char** argv) {
                  static_cast<unsigned long long>(options.seed));
     return 1;
   }
-  const std::string reproduce = absl::StrCat(
-      "./bazelw run //tools:pinhole -- run ", path, " --seed=", options.seed);
+  const std::string reproduce =
+      pinhole::scenarios::ReproduceCommand(path, options.seed);
   std::printf("%s",
               pinhole::scenarios::ResultText(*first, path, reproduce).c_str());
 

@@ -46,7 +46,7 @@ int RunScenarioFile(const std::vector<std::string>& arguments) {
     return kExitFailure;
   }
   scenarios::RunOptions options;
-  options.seed = scenario->seed() == 0 ? 1 : scenario->seed();
+  options.seed = scenarios::DefaultSeed(*scenario);
   if (absl::GetFlag(FLAGS_seed) >= 0) {
     options.seed = static_cast<uint64_t>(absl::GetFlag(FLAGS_seed));
   }
@@ -77,8 +77,7 @@ int RunScenarioFile(const std::vector<std::string>& arguments) {
   }
   std::printf("%s", scenarios::ResultText(
                         *result, arguments[0],
-                        absl::StrCat("./bazelw run //tools:pinhole -- run ",
-                                     arguments[0], " --seed=", options.seed))
+                        scenarios::ReproduceCommand(arguments[0], options.seed))
                         .c_str());
   return result->passed() ? kExitOk : kExitFailure;
 }

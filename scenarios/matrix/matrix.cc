@@ -55,13 +55,6 @@ std::string Short(const std::string& pair) {
   return out;
 }
 
-std::string Seconds(net::Duration d) {
-  char text[32];
-  std::snprintf(text, sizeof(text), "%.3fs",
-                static_cast<double>(d.ToMicroseconds()) / 1e6);
-  return text;
-}
-
 const CellResult* Lookup(const std::vector<CellResult>& results,
                          const std::string& row, const std::string& column,
                          bool turn) {
@@ -83,8 +76,8 @@ std::string Cell::Key() const {
 std::string CellResult::GoldenLine() const {
   return absl::StrCat(
       cell.Key(), " ", outcome, " ",
-      connected_at.has_value() ? Seconds(*connected_at) : std::string("-"), " ",
-      row_pair, " ", column_pair);
+      connected_at.has_value() ? FormatOffset(*connected_at) : std::string("-"),
+      " ", row_pair, " ", column_pair);
 }
 
 absl::StatusOr<std::vector<MatrixProfile>> Profiles() {
@@ -327,7 +320,7 @@ std::string Markdown(const std::vector<MatrixProfile>& profiles,
           out += " ? |";
         } else if (result->outcome == "connected") {
           absl::StrAppend(&out, " ", result->row_pair, " ",
-                          Seconds(*result->connected_at), " |");
+                          FormatOffset(*result->connected_at), " |");
         } else {
           absl::StrAppend(&out, " **", result->outcome, "** |");
         }
@@ -391,7 +384,7 @@ std::string HeatMapHtml(const std::vector<MatrixProfile>& profiles,
             HtmlEscape(row.name()), " ", HtmlEscape(result->row_pair), " / ",
             HtmlEscape(column.name()), " ", HtmlEscape(result->column_pair),
             "\">", Short(result->row_pair), "<br>",
-            Seconds(*result->connected_at), "</td>");
+            FormatOffset(*result->connected_at), "</td>");
       }
       out += "</tr>\n";
     }

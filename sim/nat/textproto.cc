@@ -32,11 +32,14 @@ class CollectErrors : public google::protobuf::io::ErrorCollector {
 
 }  // namespace
 
-absl::Status ParseTextproto(absl::string_view source, absl::string_view text,
-                            google::protobuf::Message& message) {
+absl::Status ParseTextproto(
+    absl::string_view source, absl::string_view text,
+    google::protobuf::Message& message,
+    google::protobuf::TextFormat::ParseInfoTree* locations) {
   CollectErrors errors(source);
   google::protobuf::TextFormat::Parser parser;
   parser.RecordErrorsTo(&errors);
+  if (locations != nullptr) parser.WriteLocationsTo(locations);
   message.Clear();
   if (!parser.ParseFromString(std::string(text), &message)) {
     return absl::InvalidArgumentError(

@@ -12,14 +12,18 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "google/protobuf/message.h"
+#include "google/protobuf/text_format.h"
 #include "sim/nat/embedded_textproto.h"
 
 namespace pinhole::sim {
 
 // Parses `text` into `message` (cleared first). `source` names the text in
-// errors. Unknown fields are errors.
-absl::Status ParseTextproto(absl::string_view source, absl::string_view text,
-                            google::protobuf::Message& message);
+// errors. Unknown fields are errors. With `locations`, records where each
+// field was, for errors found after parsing.
+absl::Status ParseTextproto(
+    absl::string_view source, absl::string_view text,
+    google::protobuf::Message& message,
+    google::protobuf::TextFormat::ParseInfoTree* locations = nullptr);
 
 // Parses the preset called `name` among `presets` into `message`. `kind`
 // ("NAT", "firewall") names the family in errors; NotFound lists the names
